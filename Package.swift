@@ -1,0 +1,118 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tocsin",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tocsin", targets: ["Tocsin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: Pure codecs (no I/O)
+        .target(name: "IRC"),
+        .systemLibrary(
+            name: "CExpat",
+            pkgConfig: "expat",
+            providers: [.apt(["libexpat1-dev"])]
+        ),
+        .target(name: "XMPP", dependencies: [
+            "CExpat",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // MARK: Shared service layer (no sockets)
+        .target(name: "TocsinCore", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .target(name: "TocsinConfig", dependencies: [
+            "TocsinCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        // MARK: Incident backends
+        .target(name: "EmbeddedIncidents", dependencies: [
+            "TocsinCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "DurableOutbox", dependencies: [
+            "TocsinCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PagerDuty", dependencies: [
+            "TocsinCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Transports
+        .target(name: "IRCClient", dependencies: [
+            "IRC", "TocsinCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "XMPPClient", dependencies: [
+            "XMPP", "TocsinCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        // MARK: HTTP intake
+        .target(name: "HTTPIntake", dependencies: [
+            "TocsinCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
+        // MARK: The executable
+        .executableTarget(name: "Tocsin", dependencies: [
+            "TocsinCore", "TocsinConfig", "EmbeddedIncidents", "DurableOutbox", "PagerDuty", "HTTPIntake",
+            "IRCClient", "XMPPClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "IRCTests", dependencies: ["IRC"]),
+        .testTarget(name: "XMPPTests", dependencies: ["XMPP"]),
+        .testTarget(name: "TocsinCoreTests", dependencies: ["TocsinCore"]),
+        .testTarget(name: "TocsinConfigTests", dependencies: ["TocsinConfig"]),
+        .testTarget(name: "EmbeddedIncidentsTests", dependencies: ["EmbeddedIncidents", "TocsinCore"]),
+        .testTarget(name: "DurableOutboxTests", dependencies: ["DurableOutbox", "EmbeddedIncidents", "TocsinCore"]),
+        .testTarget(name: "HTTPIntakeTests", dependencies: [
+            "HTTPIntake", "EmbeddedIncidents", "TocsinCore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "PagerDutyTests", dependencies: ["PagerDuty", "TocsinCore"]),
+        .testTarget(name: "IRCClientTests", dependencies: ["IRCClient", "IRC", "TocsinCore"]),
+        .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPP", "TocsinCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,144 @@
+import Logging
+
+/// Runs chat commands: parse, authorize, call the incident service, word the reply.
+///
+/// Every path ends in a reply for a line that was meant for the bot — bad arguments, refusals,
+/// unsupported commands and API failures included — so a user is never left with silence.
+public struct CommandHandler: Sendable {
+    public var parser: CommandParser
+    public var policy: AuthorizationPolicy
+    public var service: any IncidentService
+    public var formatter: AnnouncementFormatter
+    public var logger: Logger
+
+    public init(
+        parser: CommandParser, policy: AuthorizationPolicy, service: any IncidentService,
+        formatter: AnnouncementFormatter = AnnouncementFormatter(), logger: Logger = Logger(label: "tocsin.commands")
+    ) {
+        self.parser = parser
+        self.policy = policy
+        self.service = service
+        self.formatter = formatter
+        self.logger = logger
+    }
+
+    /// The reply to send back to `message.origin`, or nil when the line was not for the bot.
+    public func handle(_ message: InboundMessage) async -> RichText? {
+        let command: Command
+        switch parser.parse(message.text, botNames: message.botNames, isDirect: message.isDirect) {
+        case .notACommand: return nil
+        case .invalid(let explanation): return RichText(plain: explanation)
+        case .command(let parsed): command = parsed
+        }
+        let prefix = parser.prefix
+        let actor: Actor?
+        switch policy.decide(command.name, for: message, prefix: prefix) {
+        case .denied(let reason):
+            logger.info("refused command", metadata: [
+                "command": "\(command.name.rawValue)", "origin": "\(message.origin)",
+                "identity": "\(message.identity?.description ?? "none")",
+            ])
+            return RichText([.tone(.warning, "Refused: "), .plain(reason)])
+        case .allowed(let allowedActor):
+            actor = allowedActor
+        }
+        if command.name != .help, command.name != .whoami, !service.supportedCommands.contains(command.name) {
+            return RichText(plain: IncidentServiceError.unsupported(command: command.name.rawValue, backend: service.backendName).description)
+        }
+        do {
+            return try await run(command, actor: actor, message: message)
+        } catch let error as IncidentServiceError {
+            logger.notice("command failed", metadata: ["command": "\(command.name.rawValue)", "error": "\(error)"])
+            return RichText([.tone(.warning, "Failed: "), .plain("\(prefix)\(command.name.rawValue): \(error)")])
+        } catch {
+            logger.error("command failed unexpectedly", metadata: ["command": "\(command.name.rawValue)", "error": "\(error)"])
+            return RichText([.tone(.critical, "Failed: "), .plain("\(prefix)\(command.name.rawValue): internal error, see Tocsin's log")])
+        }
+    }
+
+    private func run(_ command: Command, actor: Actor?, message: InboundMessage) async throws -> RichText {
+        // Write commands only reach here with an actor (AuthorizationPolicy guarantees it).
+        let writer = actor ?? Actor(email: "unknown")
+        switch command {
+        case .ack(let numbers):
+            return outcomeReply("Acknowledged", try await service.acknowledge(numbers, by: writer), already: "acknowledged")
+        case .resolve(let numbers):
+            return outcomeReply("Resolved", try await service.resolve(numbers, by: writer), already: "resolved")
+        case .note(let number, let text):
+            let incident = try await service.addNote(to: number, content: text, by: writer)
+            return RichText([.plain("Note added to "), .bold("#\(incident.number)"), .plain(" \(incident.title)")])
+        case .incidents:
+            let page = try await service.openIncidents(limit: formatter.listLimit)
+            guard !page.incidents.isEmpty else { return RichText([.tone(.success, "No open incidents.")]) }
+            var lines = page.incidents.map(formatter.summaryLine)
+            if page.more { lines.append([.muted("… more open incidents not shown")]) }
+            return RichText(lines: lines)
+        case .incident(let number):
+            let details = try await service.details(of: number)
+            var lines: [[Span]] = [[.bold("#\(number)"), .plain(" \(details.incident.title)")],
+                                   formatter.details(of: details.incident)]
+            for note in details.notes.suffix(3) {
+                lines.append([.muted("note by \(note.author): "), .italic(note.content)])
+            }
+            return RichText(lines: lines)
+        case .trigger(let serviceName, let summary):
+            let incident = try await service.trigger(service: serviceName, title: summary, by: writer)
+            return RichText([.plain("Triggered "), .bold("#\(incident.number)"), .plain(" on \(incident.service): \(incident.title)")])
+        case .oncall(let name):
+            let entries = try await service.onCall(name: name)
+            guard !entries.isEmpty else { return RichText(plain: "Nobody is on call\(name.map { " for \($0)" } ?? "").") }
+            return RichText(lines: entries.prefix(formatter.listLimit).map { entry in
+                [.bold(entry.user), .plain(" on call for \(entry.scope) (level \(entry.escalationLevel))")]
+            })
+        case .reassign(let number, let user):
+            let incident = try await service.reassign(number, to: user, by: writer)
+            return RichText([.bold("#\(number)"), .plain(" reassigned to \(incident.assignee ?? user)")])
+        case .escalate(let number, let level):
+            let incident = try await service.escalate(number, toLevel: level, by: writer)
+            return RichText([.bold("#\(number)"), .plain(" escalated to level \(incident.escalationLevel.map(String.init) ?? "next")")])
+        case .snooze(let number, let seconds):
+            _ = try await service.snooze(number, for: seconds, by: writer)
+            return RichText([.bold("#\(number)"), .plain(" snoozed for \(SnoozeDuration.format(seconds: seconds))")])
+        case .whoami:
+            guard let identity = message.identity else {
+                return RichText(plain: "\(message.senderName): not verified (\(message.identityUnavailableReason ?? "no services account"))")
+            }
+            let mapped = actor.map { "acting as \($0.email)" } ?? "not mapped to an incident-platform user"
+            return RichText(plain: "\(message.senderName): \(identity), \(mapped)")
+        case .help(let topic):
+            return help(topic, at: message.origin)
+        }
+    }
+
+    private func outcomeReply(_ verb: String, _ outcomes: [TransitionOutcome], already: String) -> RichText {
+        var spans: [Span] = []
+        let changed = outcomes.compactMap { if case .changed(let i) = $0 { i } else { nil } }
+        let unchanged = outcomes.compactMap { if case .unchanged(let i) = $0 { i } else { nil } }
+        if !changed.isEmpty {
+            spans.append(.plain("\(verb) "))
+            spans.append(.bold(changed.map { "#\($0.number)" }.joined(separator: ", ")))
+            if changed.count == 1 { spans.append(.plain(" \(changed[0].title)")) }
+        }
+        if !unchanged.isEmpty {
+            if !spans.isEmpty { spans.append(.plain("; ")) }
+            spans.append(.plain(unchanged.map { "#\($0.number)" }.joined(separator: ", ") + " already \(already)"))
+        }
+        for case .failed(_, let error) in outcomes {
+            if !spans.isEmpty { spans.append(.plain("; ")) }
+            spans.append(.tone(.warning, "\(error)"))
+        }
+        return RichText(spans)
+    }
+
+    private func help(_ topic: CommandName?, at origin: ChatDestination) -> RichText {
+        let prefix = parser.prefix
+        if let topic {
+            let access = topic.isWrite ? " (needs a verified, mapped identity)" : ""
+            return RichText([.code("\(prefix)\(topic.usage)"), .plain(" — \(topic.summary)\(access)")])
+        }
+        let roomPolicy = policy.policy(for: origin)
+        let available = CommandName.allCases.filter { roomPolicy.allows($0) && ($0 == .help || $0 == .whoami || service.supportedCommands.contains($0)) }
+        return RichText([.plain("Commands: "), .code(available.map { "\(prefix)\($0.rawValue)" }.joined(separator: " ")),
+                         .plain(" — \(prefix)help COMMAND for details")])
+    }
+}

@@ -1,0 +1,62 @@
+/// Every chat command Tocsin knows. The raw value is what people type after the prefix.
+public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case ack
+    case resolve
+    case note
+    case incidents
+    case incident
+    case trigger
+    case oncall
+    case reassign
+    case escalate
+    case snooze
+    case whoami
+    case help
+
+    /// Write commands change an incident and need a verified, mapped chat identity.
+    public var isWrite: Bool {
+        switch self {
+        case .ack, .resolve, .note, .trigger, .reassign, .escalate, .snooze: true
+        case .incidents, .incident, .oncall, .whoami, .help: false
+        }
+    }
+
+    /// The argument grammar, shown in usage replies and `!help`.
+    public var usage: String {
+        switch self {
+        case .ack: "ack N [N…]"
+        case .resolve: "resolve N [N…]"
+        case .note: "note N text"
+        case .incidents: "incidents"
+        case .incident: "incident N"
+        case .trigger: "trigger SERVICE summary…"
+        case .oncall: "oncall [SCHEDULE]"
+        case .reassign: "reassign N USER"
+        case .escalate: "escalate N [LEVEL]"
+        case .snooze: "snooze N DURATION (e.g. 30m, 2h)"
+        case .whoami: "whoami"
+        case .help: "help [COMMAND]"
+        }
+    }
+
+    public var summary: String {
+        switch self {
+        case .ack: "acknowledge incidents"
+        case .resolve: "resolve incidents"
+        case .note: "add a note to an incident"
+        case .incidents: "list open incidents, newest first"
+        case .incident: "show one incident with its notes and timeline"
+        case .trigger: "open an incident on a service"
+        case .oncall: "who is on call now"
+        case .reassign: "assign an incident to someone else"
+        case .escalate: "escalate an incident (to a level)"
+        case .snooze: "snooze an acknowledged incident"
+        case .whoami: "show your verified identity and incident-platform user"
+        case .help: "list commands or explain one"
+        }
+    }
+
+    public static func < (lhs: CommandName, rhs: CommandName) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

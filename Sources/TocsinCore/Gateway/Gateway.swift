@@ -1,0 +1,56 @@
+import Logging
+
+/// The service layer's front door for both directions of traffic:
+/// chat messages in → command replies out, and incident events in → announcements out.
+/// Both go through the ``Outbox`` before any transport sees them.
+public struct Gateway: IncidentEventSink {
+    public var commands: CommandHandler
+    public var router: Router
+    public var outbox: any Outbox
+    public var dispatcher: OutboxDispatcher
+    public var formatter: AnnouncementFormatter
+    public var logger: Logger
+
+    public init(
+        commands: CommandHandler, router: Router, outbox: any Outbox, dispatcher: OutboxDispatcher,
+        formatter: AnnouncementFormatter = AnnouncementFormatter(), logger: Logger = Logger(label: "tocsin.gateway")
+    ) {
+        self.commands = commands
+        self.router = router
+        self.outbox = outbox
+        self.dispatcher = dispatcher
+        self.formatter = formatter
+        self.logger = logger
+    }
+
+    /// Runs a chat message as a command if it is one, and queues the reply where it came from.
+    public func receive(_ message: InboundMessage) async {
+        guard let reply = await commands.handle(message) else { return }
+        await store([OutboxMessage(destination: message.origin, text: reply, priority: .reply, inReplyTo: message.messageID)])
+    }
+
+    /// Routes an incident event to its rooms and queues one announcement per room.
+    public func publish(_ event: IncidentEvent) async {
+        let destinations = router.destinations(for: event)
+        guard !destinations.isEmpty else {
+            logger.debug("event matches no route", metadata: ["event": "\(event.id)", "kind": "\(event.kind.rawValue)"])
+            return
+        }
+        let text = formatter.announcement(for: event)
+        let priority = DeliveryPriority.announcement(for: event.incident)
+        await store(destinations.map {
+            OutboxMessage(destination: $0, text: text, priority: priority, dedupKey: "event:\(event.id)")
+        })
+    }
+
+    private func store(_ messages: [OutboxMessage]) async {
+        do {
+            let stored = try await outbox.enqueue(messages)
+            for network in Set(stored.map(\.message.destination.network)) {
+                dispatcher.wake(network: network)
+            }
+        } catch {
+            logger.critical("could not store outgoing messages", metadata: ["error": "\(error)", "count": "\(messages.count)"])
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Logging
+import Metrics
+import Synchronization
+
+/// Drains the ``Outbox`` into the chat transports, one delivery loop per network.
+///
+/// A loop wakes when something is enqueued for its network (``wake(network:)``) or on a periodic
+/// tick, so items left by a crash or a disconnect are retried without anyone asking. An item is
+/// marked delivered only after its transport confirmed it; a failure leaves it stored.
+public final class OutboxDispatcher: Sendable {
+    private let outbox: any Outbox
+    private let logger: Logger
+    private let tick: Duration
+    private let batchSize: Int
+    private let wakers = Mutex<[String: AsyncStream<Void>.Continuation]>([:])
+
+    public init(outbox: any Outbox, tick: Duration = .seconds(2), batchSize: Int = 100, logger: Logger = Logger(label: "tocsin.outbox")) {
+        self.outbox = outbox
+        self.tick = tick
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// Asks the network's loop to look at the outbox now. Safe to call from anywhere, any time.
+    public func wake(network: String) {
+        _ = wakers.withLock { $0[network] }?.yield()
+    }
+
+    /// Runs until cancelled, delivering for each transport.
+    public func run(transports: [any ChatTransport]) async {
+        await withDiscardingTaskGroup { group in
+            for transport in transports {
+                let (signals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                wakers.withLock { $0[transport.network] = continuation }
+                group.addTask { await self.deliveryLoop(transport, signals: signals) }
+                group.addTask { [tick] in
+                    while (try? await Task.sleep(for: tick)) != nil { continuation.yield() }
+                    continuation.finish()
+                }
+            }
+        }
+        wakers.withLock { $0.removeAll() }
+    }
+
+    private func deliveryLoop(_ transport: any ChatTransport, signals: AsyncStream<Void>) async {
+        let network = transport.network
+        let delivered = Counter(label: "tocsin_outbox_delivered_total", dimensions: [("network", network)])
+        let failed = Counter(label: "tocsin_outbox_delivery_failures_total", dimensions: [("network", network)])
+        var iterator = signals.makeAsyncIterator()
+        repeat {
+            await deliverPending(transport, delivered: delivered, failed: failed)
+        } while await iterator.next() != nil
+    }
+
+    /// One pass over the backlog. A room the bot is not in only holds back that room's messages;
+    /// a lost connection ends the pass until the next wake-up.
+    func deliverPending(_ transport: any ChatTransport, delivered: Counter, failed: Counter) async {
+        let network = transport.network
+        var blockedRooms = Set<ChatDestination>()
+        while !Task.isCancelled {
+            let items: [OutboxItem]
+            do {
+                items = try await outbox.pending(network: network, limit: batchSize)
+                    .filter { !blockedRooms.contains($0.message.destination) }
+            } catch {
+                logger.error("cannot read the outbox", metadata: ["network": "\(network)", "error": "\(error)"])
+                return
+            }
+            guard !items.isEmpty else { return }
+            for item in items where !blockedRooms.contains(item.message.destination) {
+                do {
+                    try await transport.deliver(item)
+                    try await outbox.markDelivered(item.id)
+                    delivered.increment()
+                } catch let error as TransportError {
+                    failed.increment()
+                    try? await outbox.recordFailedAttempt(item.id)
+                    if case .notConnected = error {
+                        logger.debug("delivery paused", metadata: ["network": "\(network)", "reason": "\(error)"])
+                        return
+                    }
+                    blockedRooms.insert(item.message.destination)
+                    logger.notice("delivery held back", metadata: ["destination": "\(item.message.destination)", "reason": "\(error)"])
+                } catch {
+                    failed.increment()
+                    try? await outbox.recordFailedAttempt(item.id)
+                    logger.warning("delivery failed", metadata: ["destination": "\(item.message.destination)", "error": "\(error)"])
+                    return
+                }
+            }
+        }
+    }
+}

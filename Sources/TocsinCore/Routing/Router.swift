@@ -1,0 +1,14 @@
+/// Decides which rooms hear about an incident event, from the `routes:` of the configuration.
+public struct Router: Sendable {
+    public var rules: [RouteRule]
+
+    public init(rules: [RouteRule]) {
+        self.rules = rules
+    }
+
+    /// Each matching room once, in configuration order.
+    public func destinations(for event: IncidentEvent) -> [ChatDestination] {
+        var seen = Set<ChatDestination>()
+        return rules.filter { $0.matches(event) }.map(\.destination).filter { seen.insert($0).inserted }
+    }
+}
