@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// One row of `outbox_messages`. The conversation is split into kind and name; the text is
+/// ``RichText`` as JSON, so styling survives a restart.
+struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "outbox_messages"
+
+    enum Columns {
+        static let id = Column("id")
+        static let network = Column("network")
+        static let priority = Column("priority")
+        static let createdAt = Column("createdAt")
+        static let deliveredAt = Column("deliveredAt")
+        static let attempts = Column("attempts")
+    }
+
+    var id: Int64?
+    var network: String
+    var conversationKind: String
+    var conversation: String
+    var text: String
+    var priority: Int
+    var inReplyTo: String?
+    var dedupKey: String?
+    var createdAt: Date
+    var attempts: Int
+    var deliveredAt: Date?
+
+    init(_ message: OutboxMessage, createdAt: Date) throws {
+        network = message.destination.network
+        switch message.destination.conversation {
+        case .room(let name): (conversationKind, conversation) = ("room", name)
+        case .direct(let peer): (conversationKind, conversation) = ("direct", peer)
+        }
+        text = String(decoding: try Self.encoder.encode(message.text), as: UTF8.self)
+        priority = message.priority.rawValue
+        inReplyTo = message.inReplyTo
+        dedupKey = message.dedupKey
+        self.createdAt = createdAt
+        attempts = 0
+    }
+
+    init(row: Row) {
+        id = row["id"]
+        network = row["network"]
+        conversationKind = row["conversationKind"]
+        conversation = row["conversation"]
+        text = row["text"]
+        priority = row["priority"]
+        inReplyTo = row["inReplyTo"]
+        dedupKey = row["dedupKey"]
+        createdAt = row["createdAt"]
+        attempts = row["attempts"]
+        deliveredAt = row["deliveredAt"]
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["network"] = network
+        container["conversationKind"] = conversationKind
+        container["conversation"] = conversation
+        container["text"] = text
+        container["priority"] = priority
+        container["inReplyTo"] = inReplyTo
+        container["dedupKey"] = dedupKey
+        container["createdAt"] = createdAt
+        container["attempts"] = attempts
+        container["deliveredAt"] = deliveredAt
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    var destination: ChatDestination {
+        ChatDestination(network: network, conversation: conversationKind == "direct" ? .direct(conversation) : .room(conversation))
+    }
+
+    /// The stored item. Text that no longer decodes (a hand-edited row) is replaced by a notice
+    /// rather than failing the whole batch, so one bad row cannot block a network's delivery.
+    func item() -> (item: OutboxItem, decodingError: (any Error)?) {
+        var decodingError: (any Error)?
+        let richText: RichText
+        do {
+            richText = try Self.decoder.decode(RichText.self, from: Data(text.utf8))
+        } catch {
+            decodingError = error
+            richText = RichText(plain: "(stored message \(id ?? 0) could not be read)")
+        }
+        let message = OutboxMessage(destination: destination, text: richText, priority: DeliveryPriority(rawValue: priority) ?? .normal,
+                                    inReplyTo: inReplyTo, dedupKey: dedupKey)
+        return (OutboxItem(id: id ?? 0, message: message, createdAt: createdAt, attempts: attempts), decodingError)
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+
+    private static var decoder: JSONDecoder { JSONDecoder() }
+}

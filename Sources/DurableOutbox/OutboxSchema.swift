@@ -1,0 +1,36 @@
+import GRDB
+
+/// The durable outbox's tables, prefixed `outbox_` so they share Tocsin's database with the
+/// embedded incident store; migration identifiers are prefixed too, so both migrators run in either
+/// order on one file (GRDB ignores identifiers a migrator does not know).
+enum OutboxSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("outbox_v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox_messages (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    network TEXT NOT NULL,
+                    conversationKind TEXT NOT NULL CHECK (conversationKind IN ('room', 'direct')),
+                    conversation TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    inReplyTo TEXT,
+                    dedupKey TEXT,
+                    createdAt DATETIME NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lastAttemptAt DATETIME,
+                    deliveredAt DATETIME,
+                    summarizedInto INTEGER -- id of the summary that replaced this message
+                );
+                -- A cause is announced once per conversation. NULL keys never collide (SQL NULLs are distinct).
+                CREATE UNIQUE INDEX outbox_messages_dedup
+                    ON outbox_messages(dedupKey, network, conversationKind, conversation);
+                -- The delivery loop's query: one network's backlog in delivery order.
+                CREATE INDEX outbox_messages_pending
+                    ON outbox_messages(network, priority, id) WHERE deliveredAt IS NULL;
+                """)
+        }
+        return migrator
+    }
+}
