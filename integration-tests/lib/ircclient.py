@@ -519,14 +519,19 @@ def cmd_register(args, c: IRCClient, deadline: float) -> int:
     c.connect(deadline)
     email = args.email or f"{c.nick}@example.com"
     c.privmsg("NickServ", f"REGISTER {args.reg_password} {email}")
-    ok = re.compile(r"registered|created", re.I)
-    bad = re.compile(r"already|must|cannot|can't|denied|invalid|too |not |isn't|please|forbidden"
-                     r"|unknown|disabled", re.I)
+    # Anope: "Nickname alice registered." (and "... registered and protected" is only the
+    # notice a registered nick gets on connect, not an answer).
+    ok = re.compile(r"\bregistered\.\s*$|account .* (has been )?created", re.I)
+    bad = re.compile(r"already|must|cannot|can't|denied|invalid|too |isn't|forbidden"
+                     r"|unknown|disabled|passcode|confirm", re.I)
     while True:
         m = c.wait_for(lambda m: m.command == "NOTICE" and irc_lower(m.nick) == "nickserv",
                        deadline, "NickServ's reply to REGISTER", keep_others=False)
         text = strip_formatting(m.text)
         print(f"NickServ: {text}")
+        if re.search(r"registered and protected|please choose a different nick|If it is your",
+                     text, re.I):
+            continue  # the connect-time warning for a registered nick, not our answer
         if bad.search(text):
             print(f"error: NickServ refused REGISTER for {c.nick}: {text}", file=sys.stderr)
             return 1
@@ -548,6 +553,8 @@ def cmd_say(args, c: IRCClient, deadline: float) -> int:
         print("error: say needs --channel or --to", file=sys.stderr)
         return 2
     out = Output(args.json, time.time())
+    # Only what arrives after our text can be a reply to it.
+    c.pending = [m for m in c.pending if m.command not in ("PRIVMSG", "NOTICE")]
     for t in args.text:
         c.privmsg(target, t, notice=args.notice)
     if not args.expect:

@@ -62,7 +62,7 @@ _it_pid_alive() { # PID EXE -> 0 if PID runs and its command line contains EXE
   [ -r "/proc/$pid/stat" ] || return 1
   state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || return 1
   [ "$state" != Z ] || { wait "$pid" 2>/dev/null; return 1; }
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$exe"
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$exe"
 }
 
 # Stops one process by PID: SIGTERM, up to SECONDS (default 10) for it to exit, then SIGKILL.
@@ -143,6 +143,12 @@ _it_prepare_dir() { # SERVER FRESH(0/1): stops leftovers; FRESH=1 wipes the dire
   _it_stop_server "$1" || return 1
   if [ "$2" = 1 ]; then rm -rf "$dir"; fi
   mkdir -p "$dir"
+  # Servers run as irc/prosody/ejabberd: they must traverse TOCSIN_IT_DIR (mktemp -d is 0700).
+  chmod a+x "$TOCSIN_IT_DIR"
+  if ! setpriv --reuid=nobody --regid=nogroup --clear-groups -- test -x "$dir"; then
+    _it_fail "$1" "$dir is not reachable by unprivileged users (a parent directory is private)"
+    return 1
+  fi
 }
 
 _it_ensure_ca() {
@@ -242,7 +248,9 @@ EOF
 
 _it_write_anope_conf() {
   local a="$TOCSIN_IT_DIR/inspircd/anope"
-  mkdir -p "$a/conf" "$a/data" "$a/logs"
+  # data/backups must exist: when db_flatfile cannot back up anope.db (daily, and on the first
+  # save after a restart) Anope SQUITs and exits ("Unable to back up database").
+  mkdir -p "$a/conf" "$a/data/backups" "$a/logs"
   cp /usr/share/doc/anope/examples/*.conf "$a/conf/"
   # Settings that differ from Anope's examples: the uplink, our name, rfc1459 casemap (InspIRCd's;
   # with "ascii" the link is refused), no mail, registration without delay, no per-host session
@@ -254,6 +262,7 @@ _it_write_anope_conf() {
     -e 's/^\(\s*\)usemail = yes/\1usemail = no/' \
     -e 's/^\(\s*\)retrywait = .*/\1retrywait = 2s/' \
     -e 's/^\(\s*\)updatetimeout = .*/\1updatetimeout = 2s/' \
+    -e 's/^\(\s*\)#nobackupokay = yes/\1nobackupokay = yes/' \
     "$a/conf/example.conf"
   sed -i -e 's/^\(\s*\)regdelay = .*/\1regdelay = 0/' "$a/conf/nickserv.example.conf"
   sed -i -e 's/^\(\s*\)defaultsessionlimit = .*/\1defaultsessionlimit = 0/' \
@@ -279,7 +288,7 @@ _it_wait_services_linked() { # SECONDS
 }
 
 _it_start_inspircd() { # FRESH
-  local d="$TOCSIN_IT_DIR/inspircd" t0 pid apid
+  local d="$TOCSIN_IT_DIR/inspircd" t0 pid wpid apid i
   t0=$(_it_now)
   _it_prepare_dir inspircd "$1" || return 1
   _it_require_free_port inspircd "$INSPIRCD_PORT" "$INSPIRCD_TLS_PORT" "$INSPIRCD_LINK_PORT" || return 1
@@ -290,8 +299,22 @@ _it_start_inspircd() { # FRESH
   _it_write_inspircd_conf
   [ -f "$d/anope/conf/example.conf" ] || _it_write_anope_conf || return 1
 
-  inspircd --config="$d/inspircd.conf" --nofork --runasroot </dev/null >>"$d/inspircd-console.log" 2>&1 &
-  pid=$!
+  # InspIRCd 3.15's m_ssl_gnutls (Debian 12) segfaults while exiting on SIGTERM, after a clean
+  # shutdown. A small bash wrapper keeps core dumps off and the "Segmentation fault" report in the
+  # log instead of the test's output; inspircd's own PID comes from its pid file.
+  rm -f "$d/inspircd.pid"
+  (cd "$d" && exec bash -c 'ulimit -c 0; inspircd "$@"; rc=$?; echo "inspircd exited with status $rc"; exit $rc' \
+     tocsin-it-inspircd-wrapper --config="$d/inspircd.conf" --nofork --runasroot) \
+     </dev/null >>"$d/inspircd-console.log" 2>&1 &
+  wpid=$!
+  _it_track inspircd "$wpid" wrapper tocsin-it-inspircd-wrapper
+  for ((i = 0; i < 100; i++)); do
+    [ -s "$d/inspircd.pid" ] && break
+    _it_pid_exists "$wpid" || break
+    sleep 0.1
+  done
+  pid=$(cat "$d/inspircd.pid" 2>/dev/null)
+  [ -n "$pid" ] || { _it_fail inspircd "inspircd wrote no pid file within 10s"; return 1; }
   _it_track inspircd "$pid" inspircd inspircd
   _it_wait_port_of inspircd "$pid" inspircd "$INSPIRCD_TLS_PORT" 20 || return 1
 
@@ -303,8 +326,9 @@ _it_start_inspircd() { # FRESH
   apid=$!
   _it_track inspircd "$apid" anope anope
   if ! _it_wait_services_linked 30; then
-    _it_pid_exists "$apid" || _it_fail inspircd "anope exited" || true
-    _it_fail inspircd "Anope did not link to InspIRCd (CAP LS over TLS never offered sasl) within 30s"
+    local why="did not link to InspIRCd within 30s (CAP LS over TLS never offered sasl)"
+    _it_pid_exists "$apid" || why="exited before linking to InspIRCd"
+    _it_fail inspircd "Anope $why"
     return 1
   fi
   _it_log "inspircd+anope ready in $(_it_elapsed "$t0")s (inspircd pid $pid, anope pid $apid;" \
@@ -339,6 +363,11 @@ _it_start_ngircd() { # FRESH
   mkdir -p "$d/conf.d"
   cp "$TOCSIN_IT_CA_DIR/server.pem" "$TOCSIN_IT_CA_DIR/server.key" "$d/"
   echo "Tocsin integration-test server" >"$d/motd"
+  # Without DHFile ngIRCd generates 2048-bit DH parameters on every start (~1 s): use the
+  # standard RFC 7919 ffdhe2048 group instead (instant).
+  [ -s "$d/dhparams.pem" ] ||
+    openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out "$d/dhparams.pem" 2>/dev/null
+  chown -R irc:irc "$d"  # ngircd drops root for ServerUID after reading its key
   cat >"$d/ngircd.conf" <<EOF
 [Global]
 	Name = irc.ngircd.localhost
@@ -351,6 +380,8 @@ _it_start_ngircd() { # FRESH
 	Ports = $NGIRCD_PORT
 	MotdFile = $d/motd
 	PidFile = $d/ngircd.pid
+	ServerUID = irc
+	ServerGID = irc
 [Limits]
 	MaxConnections = 0
 	MaxConnectionsIP = 0
@@ -366,6 +397,7 @@ _it_start_ngircd() { # FRESH
 [SSL]
 	CertFile = $d/server.pem
 	KeyFile = $d/server.key
+	DHFile = $d/dhparams.pem
 	CipherList = SECURE128:-VERS-SSL3.0
 	Ports = $NGIRCD_TLS_PORT
 EOF
@@ -400,11 +432,10 @@ _it_start_prosody() { # FRESH
   _it_prepare_dir prosody "$1" || return 1
   _it_require_free_port prosody "$PROSODY_PORT" || return 1
   _it_ensure_ca || return 1
-  mkdir -p "$d/data"
-  cp "$TOCSIN_IT_CA_DIR/server.pem" "$TOCSIN_IT_CA_DIR/server.key" "$d/"
+  mkdir -p "$d/data" "$d/certs"
+  cp "$TOCSIN_IT_CA_DIR/server.pem" "$TOCSIN_IT_CA_DIR/server.key" "$d/certs/"
   cat >"$d/prosody.cfg.lua" <<EOF
 -- Tocsin integration-test Prosody (generated by integration-tests/lib/servers.sh)
-daemonize = false
 pidfile = "$d/prosody.pid"
 data_path = "$d/data"
 log = { info = "$d/prosody.log" }
@@ -417,7 +448,8 @@ https_ports = { }
 modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "smacks"; "version" }
 c2s_require_encryption = true
 authentication = "internal_hashed"
-ssl = { certificate = "$d/server.pem"; key = "$d/server.key" }
+certificates = "$d/certs"
+ssl = { certificate = "$d/certs/server.pem"; key = "$d/certs/server.key" }
 VirtualHost "localhost"
 Component "conference.localhost" "muc"
     muc_room_locking = false
@@ -425,9 +457,9 @@ Component "conference.localhost" "muc"
     muc_room_default_public_jids = true
 EOF
   chown -R prosody:prosody "$d"
-  chmod 600 "$d/server.key"
+  chmod 600 "$d/certs/server.key"
   (cd "$d" && exec setpriv --reuid=prosody --regid=prosody --init-groups -- \
-     env HOME="$d" prosody --config "$d/prosody.cfg.lua") </dev/null >>"$d/prosody-console.log" 2>&1 &
+     env HOME="$d" prosody -F --config "$d/prosody.cfg.lua") </dev/null >>"$d/prosody-console.log" 2>&1 &
   pid=$!
   _it_track prosody "$pid" prosody prosody
   _it_wait_port_of prosody "$pid" prosody "$PROSODY_PORT" 20 || return 1
@@ -460,6 +492,7 @@ _it_start_ejabberd() { # FRESH
   [ -s "$d/node" ] || echo "tocsinit$$x$RANDOM@localhost" >"$d/node"
   node=$(cat "$d/node")
   cp "$TOCSIN_IT_CA_DIR/server-combined.pem" "$d/conf/server.pem"
+  cp "$TOCSIN_IT_CA_DIR/ca.pem" "$d/conf/ca.pem"
   cp /etc/ejabberd/inetrc "$d/conf/inetrc"
   rm -f "$d/ejabberd.pid"
   cat >"$d/conf/ejabberdctl.cfg" <<EOF
@@ -478,6 +511,7 @@ loglevel: info
 log_rotate_count: 0
 certfiles:
   - "$d/conf/server.pem"
+  - "$d/conf/ca.pem"
 acme:
   auto: false
 listen:
@@ -529,6 +563,8 @@ modules:
   mod_version: {}
 EOF
   chown -R ejabberd:ejabberd "$d"
+  local epmd_before=0
+  _it_port_open 4369 && epmd_before=1
   (cd "$d/spool" && exec setpriv --reuid=ejabberd --regid=ejabberd --init-groups -- \
      env HOME="$d" ejabberdctl --config-dir "$d/conf" --config "$d/conf/ejabberd.yml" \
      --ctl-config "$d/conf/ejabberdctl.cfg" --spool "$d/spool" --logs "$d/logs" foreground) \
@@ -550,6 +586,14 @@ EOF
     sleep 0.5
   done
   ((i < 20)) || { _it_fail ejabberd "ejabberdctl status did not report started"; return 1; }
+  # ERL_DIST_PORT means no epmd; should one have appeared anyway, it is ours: record its PID.
+  if [ $epmd_before = 0 ] && _it_port_open 4369; then
+    local epid
+    for epid in $(fuser -n tcp 4369 2>/dev/null); do
+      _it_pid_alive "$epid" epmd && _it_track ejabberd "$epid" epmd epmd &&
+        _it_log "ejabberd started epmd (pid $epid): recorded, stopped with ejabberd"
+    done
+  fi
   _it_log "ejabberd ready in $(_it_elapsed "$t0")s (beam pid $bpid; c2s $EJABBERD_PORT, node $node)"
 }
 
