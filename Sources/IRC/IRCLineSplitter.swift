@@ -41,6 +41,7 @@ public struct IRCLineSplitter: Sendable {
                 // One Character larger than the whole budget.
                 chunks.append(contentsOf: splitScalars(characters[start], budget: budget))
                 start += 1
+                while start < count, characters[start] == " " { start += 1 }
                 continue
             }
 
