@@ -11,7 +11,8 @@ public enum AuthorizationDecision: Sendable, Hashable {
 /// identity (never a nick), allowed by the room's ``WriterRule``, and mapped to a platform user
 /// whose email becomes the actor of the change.
 public struct AuthorizationPolicy: Sendable {
-    public var rooms: [ChatDestination: RoomPolicy]
+    /// Keyed by folded destination (see ``ChatDestination/folded``).
+    public private(set) var rooms: [ChatDestination: RoomPolicy]
     /// Rooms joined by invitation or not listed get this policy.
     public var defaultRoomPolicy: RoomPolicy
     public var directMessagePolicy: RoomPolicy
@@ -21,7 +22,7 @@ public struct AuthorizationPolicy: Sendable {
         rooms: [ChatDestination: RoomPolicy] = [:], defaultRoomPolicy: RoomPolicy = RoomPolicy(),
         directMessagePolicy: RoomPolicy = RoomPolicy(), identities: [ChatIdentity: String] = [:]
     ) {
-        self.rooms = rooms
+        self.rooms = Dictionary(rooms.map { ($0.key.folded, $0.value) }, uniquingKeysWith: { first, _ in first })
         self.defaultRoomPolicy = defaultRoomPolicy
         self.directMessagePolicy = directMessagePolicy
         self.identities = identities
@@ -30,7 +31,7 @@ public struct AuthorizationPolicy: Sendable {
     public func policy(for destination: ChatDestination) -> RoomPolicy {
         switch destination.conversation {
         case .direct: directMessagePolicy
-        case .room: rooms[destination] ?? defaultRoomPolicy
+        case .room: rooms[destination.folded] ?? defaultRoomPolicy
         }
     }
 
@@ -44,6 +45,10 @@ public struct AuthorizationPolicy: Sendable {
             return .denied("\(prefix)\(command.rawValue) is not enabled here")
         }
         guard command.isWrite else { return .allowed(actor: actor(for: message.identity)) }
+        // Checked before the identity: telling someone to log in for a read-only room would mislead.
+        if policy.writers == .nobody {
+            return .denied("\(prefix)\(command.rawValue) is read-only here")
+        }
         guard let identity = message.identity else {
             let reason = message.identityUnavailableReason
                 ?? "you are not identified to services — log in (SASL or NickServ) and try again"

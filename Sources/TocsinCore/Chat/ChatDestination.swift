@@ -28,4 +28,13 @@ public struct ChatDestination: Sendable, Hashable, Codable, CustomStringConverti
     }
 
     public var description: String { "\(network)/\(conversation)" }
+
+    /// Room names compared case-insensitively (IRC channels, MUC JIDs both fold case), for lookups
+    /// that must not depend on how a server or a config file spelled the name.
+    public var folded: ChatDestination {
+        switch conversation {
+        case .room(let name): ChatDestination(network: network, conversation: .room(name.lowercased()))
+        case .direct: self
+        }
+    }
 }

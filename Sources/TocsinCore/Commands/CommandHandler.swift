@@ -43,7 +43,7 @@ public struct CommandHandler: Sendable {
             actor = allowedActor
         }
         if command.name != .help, command.name != .whoami, !service.supportedCommands.contains(command.name) {
-            return RichText(plain: IncidentServiceError.unsupported(command: command.name.rawValue, backend: service.backendName).description)
+            return RichText(plain: "\(service.backendName) does not support \(prefix)\(command.name.rawValue)")
         }
         do {
             return try await run(command, actor: actor, message: message)

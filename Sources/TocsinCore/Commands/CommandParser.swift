@@ -25,7 +25,9 @@ public struct CommandParser: Sendable {
     ///   - isDirect: direct conversations accept commands without prefix.
     public func parse(_ rawText: String, botNames: [String], isDirect: Bool) -> ParsedInput {
         let text = rawText.trimmingWhitespace()
-        guard let body = commandBody(text, botNames: botNames, isDirect: isDirect) else { return .notACommand }
+        guard let body = commandBody(text, botNames: botNames, isDirect: isDirect)?.trimmingWhitespace() else {
+            return .notACommand
+        }
         var words = body.split(whereSeparator: \.isWhitespace).map(String.init)
         guard !words.isEmpty else { return .invalid("Say a command — try \(prefix)help") }
         let word = words.removeFirst().lowercased()
@@ -33,15 +35,17 @@ public struct CommandParser: Sendable {
             return .invalid("Unknown command \(prefix)\(word.prefix(32)) — try \(prefix)help")
         }
         let rest = body.drop(while: { !$0.isWhitespace }).trimmingWhitespace()
-        if let command = Self.command(name, words: words, rest: rest) {
+        if let command = Self.command(name, words: words, rest: rest, prefix: prefix) {
             return .command(command)
         }
         return .invalid("Usage: \(prefix)\(name.usage)")
     }
 
     private func commandBody(_ text: Substring, botNames: [String], isDirect: Bool) -> Substring? {
+        // `!!!`, `! nice` and `!1` are chat, not commands: a command word follows the prefix at once.
         if !prefix.isEmpty, text.hasPrefix(prefix) {
-            return text.dropFirst(prefix.count)
+            let body = text.dropFirst(prefix.count)
+            return body.first?.isLetter == true ? body : nil
         }
         for name in botNames where !name.isEmpty {
             guard text.count > name.count,
@@ -61,7 +65,7 @@ public struct CommandParser: Sendable {
         return nil
     }
 
-    private static func command(_ name: CommandName, words: [String], rest: Substring) -> Command? {
+    private static func command(_ name: CommandName, words: [String], rest: Substring, prefix: String) -> Command? {
         switch name {
         case .ack, .resolve:
             guard let numbers = incidentNumbers(words), !numbers.isEmpty else { return nil }
@@ -98,7 +102,8 @@ public struct CommandParser: Sendable {
         case .help:
             guard words.count <= 1 else { return nil }
             guard let word = words.first else { return .help(nil) }
-            guard let topic = CommandName(rawValue: String(word.lowercased().trimmingPrefix("!"))) else { return nil }
+            let bare = prefix.isEmpty ? Substring(word) : word.trimmingPrefix(prefix)
+            guard let topic = CommandName(rawValue: String(bare.trimmingPrefix("!")).lowercased()) else { return nil }
             return .help(topic)
         }
     }
@@ -110,9 +115,11 @@ public struct CommandParser: Sendable {
             for piece in word.split(separator: ",") {
                 guard let number = incidentNumber(String(piece)) else { return nil }
                 if !numbers.contains(number) { numbers.append(number) }
+                // Stop at once: a pasted wall of numbers must not cost quadratic time.
+                guard numbers.count <= maximumIncidentsPerCommand else { return nil }
             }
         }
-        return numbers.count <= maximumIncidentsPerCommand ? numbers : nil
+        return numbers
     }
 
     static func incidentNumber(_ word: String) -> Int? {

@@ -57,16 +57,22 @@ public final class OutboxDispatcher: Sendable {
     func deliverPending(_ transport: any ChatTransport, delivered: Counter, failed: Counter) async {
         let network = transport.network
         var blockedRooms = Set<ChatDestination>()
+        // Grows when a whole page belongs to held-back rooms, so their backlog cannot hide other rooms' items.
+        var limit = batchSize
         while !Task.isCancelled {
-            let items: [OutboxItem]
+            let page: [OutboxItem]
             do {
-                items = try await outbox.pending(network: network, limit: batchSize)
-                    .filter { !blockedRooms.contains($0.message.destination) }
+                page = try await outbox.pending(network: network, limit: limit)
             } catch {
                 logger.error("cannot read the outbox", metadata: ["network": "\(network)", "error": "\(error)"])
                 return
             }
-            guard !items.isEmpty else { return }
+            let items = page.filter { !blockedRooms.contains($0.message.destination) }
+            if items.isEmpty {
+                guard !page.isEmpty, page.count >= limit else { return }
+                limit += batchSize
+                continue
+            }
             for item in items where !blockedRooms.contains(item.message.destination) {
                 do {
                     try await transport.deliver(item)

@@ -6,9 +6,10 @@ public struct Router: Sendable {
         self.rules = rules
     }
 
-    /// Each matching room once, in configuration order.
+    /// Each matching room once, in configuration order. `#ops` and `#OPS` are the same room, so a
+    /// room named twice with different case still hears the event once (first spelling kept).
     public func destinations(for event: IncidentEvent) -> [ChatDestination] {
         var seen = Set<ChatDestination>()
-        return rules.filter { $0.matches(event) }.map(\.destination).filter { seen.insert($0).inserted }
+        return rules.filter { $0.matches(event) }.map(\.destination).filter { seen.insert($0.folded).inserted }
     }
 }

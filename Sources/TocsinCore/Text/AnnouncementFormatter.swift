@@ -9,7 +9,8 @@ public struct AnnouncementFormatter: Sendable {
         self.listLimit = listLimit
     }
 
-    /// Two lines: what happened to which incident, then service, urgency, assignee and link.
+    /// One line — what happened to which incident, then service, urgency, assignee and link — so a
+    /// burst of announcements costs one flood-control token each on IRC. Long titles wrap at the edge.
     public func announcement(for event: IncidentEvent) -> RichText {
         let incident = event.incident
         var first: [Span] = [.tone(tone(for: event), "[\(label(for: event.kind))]"), .plain(" "),
@@ -29,16 +30,17 @@ public struct AnnouncementFormatter: Sendable {
         default:
             break
         }
-        return RichText(lines: [first, details(of: incident)])
+        return RichText(first + [.plain(" · ")] + details(of: incident, includeStatus: false))
     }
 
-    public func details(of incident: Incident) -> [Span] {
+    /// Service, urgency, severity, (status), assignee and link.
+    public func details(of incident: Incident, includeStatus: Bool = true) -> [Span] {
         var spans: [Span] = [.plain("\(incident.service)")]
         if let team = incident.team { spans.append(.plain(" (\(team))")) }
         spans.append(.plain(" · "))
         spans.append(.tone(incident.urgency == .high ? .critical : .info, incident.urgency.rawValue))
         if let severity = incident.severity { spans.append(.plain(" · \(severity.rawValue)")) }
-        spans.append(.plain(" · \(incident.status.rawValue)"))
+        if includeStatus { spans.append(.plain(" · \(incident.status.rawValue)")) }
         if let assignee = incident.assignee { spans.append(.plain(" · \(assignee)")) }
         if let url = incident.url { spans.append(.plain(" · ")); spans.append(.link(url)) }
         return spans

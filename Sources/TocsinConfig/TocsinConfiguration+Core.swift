@@ -1,0 +1,59 @@
+import Foundation
+import TocsinCore
+
+/// Turns the decoded file into the core's policy and routing values.
+extension TocsinConfiguration {
+    public var commandPrefix: String { gateway.commandPrefix ?? "!" }
+
+    public var authorizationPolicy: AuthorizationPolicy {
+        // A configured room without `policy:` allows everything; `default_room_policy` is for the
+        // rooms nobody configured (joined by invitation), as AuthorizationPolicy documents.
+        var rooms: [ChatDestination: RoomPolicy] = [:]
+        for network in irc ?? [] {
+            for room in network.rooms ?? [] {
+                rooms[.room(room.name, on: network.name)] = room.policy.map(Self.roomPolicy) ?? RoomPolicy()
+            }
+        }
+        for network in xmpp ?? [] {
+            for room in network.rooms ?? [] {
+                rooms[.room(room.jid, on: network.name)] = room.policy.map(Self.roomPolicy) ?? RoomPolicy()
+            }
+        }
+        let mappings = (identities ?? []).map { ($0.chat, $0.email) }
+        return AuthorizationPolicy(
+            rooms: rooms,
+            defaultRoomPolicy: defaultPolicy,
+            directMessagePolicy: directMessages.map(Self.roomPolicy) ?? RoomPolicy(),
+            identities: Dictionary(mappings, uniquingKeysWith: { first, _ in first }))
+    }
+
+    private var defaultPolicy: RoomPolicy {
+        defaultRoomPolicy.map(Self.roomPolicy) ?? RoomPolicy()
+    }
+
+    static func roomPolicy(_ settings: PolicySettings) -> RoomPolicy {
+        let writers: WriterRule = switch settings.writers ?? .mapped {
+        case .mapped: .anyMapped
+        case .nobody: .nobody
+        case .only(let identities): .only(Set(identities))
+        }
+        return RoomPolicy(allowedCommands: settings.commands.map(Set.init), writers: writers)
+    }
+
+    public var router: Router {
+        Router(rules: (routes ?? []).map { route in
+            RouteRule(
+                destination: .room(route.room, on: route.network),
+                services: route.services.map(Set.init),
+                teams: route.teams.map(Set.init),
+                urgencies: route.urgencies.map(Set.init),
+                minimumSeverity: route.minSeverity,
+                kinds: route.events.map(Set.init))
+        })
+    }
+
+    public static func invitePolicy(_ settings: InviteSettings?) -> InvitePolicy {
+        guard let settings else { return InvitePolicy(accept: false) }
+        return InvitePolicy(accept: settings.accept, roomPatterns: settings.rooms ?? ["*"], inviters: settings.inviters.map(Set.init))
+    }
+}
