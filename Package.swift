@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "EmbeddedIncidentsTests", dependencies: ["EmbeddedIncidents", "TocsinCore"]),
         .testTarget(name: "DurableOutboxTests", dependencies: ["DurableOutbox", "EmbeddedIncidents", "TocsinCore"]),
         .testTarget(name: "HTTPIntakeTests", dependencies: [
-            "HTTPIntake", "EmbeddedIncidents", "TocsinCore",
+            "HTTPIntake", "TocsinCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "PagerDutyTests", dependencies: ["PagerDuty", "TocsinCore"]),

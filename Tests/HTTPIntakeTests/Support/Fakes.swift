@@ -1,0 +1,42 @@
+import Foundation
+import TocsinCore
+
+/// An Events API backend that records what it was given, and can be told to fail.
+actor RecordingAlertIntake: AlertEventIntake {
+    struct StoreDown: Error {}
+
+    private(set) var received: [AlertEvent] = []
+    private let failing: Bool
+
+    init(failing: Bool = false) {
+        self.failing = failing
+    }
+
+    func enqueue(_ event: AlertEvent) async throws -> AlertEventOutcome {
+        if failing { throw StoreDown() }
+        received.append(event)
+        return .ignored
+    }
+}
+
+/// An event sink that records what was published, optionally after a delay.
+actor RecordingEventSink: IncidentEventSink {
+    private(set) var published: [IncidentEvent] = []
+    private let delay: Duration?
+
+    init(delay: Duration? = nil) {
+        self.delay = delay
+    }
+
+    func publish(_ event: IncidentEvent) async {
+        if let delay { try? await Task.sleep(for: delay) }
+        published.append(event)
+    }
+}
+
+/// A health source that reports fixed components.
+struct FixedHealth: HealthSource {
+    var components: [ComponentHealth]
+
+    func health() async -> [ComponentHealth] { components }
+}
