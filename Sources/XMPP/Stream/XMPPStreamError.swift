@@ -18,6 +18,9 @@ public enum XMPPStreamError: Error, Equatable, Sendable, CustomStringConvertible
     /// XML that is well-formed but cannot be an XMPP stream, such as text between stanzas
     /// (RFC 6120 §4.9.3.1).
     case badFormat(String)
+    /// The bytes are not UTF-8 — typically a UTF-16 stream — which RFC 6120 §11.6 forbids
+    /// (§4.9.3.22).
+    case unsupportedEncoding(String)
 
     /// The RFC 6120 §4.9.3 defined condition to report to the peer before closing.
     public var streamErrorCondition: String {
@@ -27,6 +30,7 @@ public enum XMPPStreamError: Error, Equatable, Sendable, CustomStringConvertible
         case .policyViolation: "policy-violation"
         case .invalidNamespace: "invalid-namespace"
         case .badFormat: "bad-format"
+        case .unsupportedEncoding: "unsupported-encoding"
         }
     }
 
@@ -40,7 +44,7 @@ public enum XMPPStreamError: Error, Equatable, Sendable, CustomStringConvertible
         case .notWellFormed(let message, let line, let column):
             "XML syntax error at line \(line), column \(column): \(message)"
         case .restrictedXML(let detail), .policyViolation(let detail),
-             .invalidNamespace(let detail), .badFormat(let detail):
+             .invalidNamespace(let detail), .badFormat(let detail), .unsupportedEncoding(let detail):
             detail
         }
     }
@@ -57,6 +61,8 @@ public enum XMPPStreamError: Error, Equatable, Sendable, CustomStringConvertible
             "XMPP stream has the wrong root element or namespace (\(detail)); check that the host and port belong to an XMPP client service"
         case .badFormat:
             "XMPP stream is malformed (\(detail))"
+        case .unsupportedEncoding:
+            "XMPP stream is not UTF-8 (\(detail)); RFC 6120 §11.6 requires UTF-8, check that the port speaks XMPP"
         }
     }
 }

@@ -22,10 +22,25 @@ extension XMLElement {
 
     /// Appends the serialized element to `output` (see ``serialized(parentNamespace:)``).
     public func write(to output: inout String, parentNamespace: String? = nil) {
-        let tag = XMLNameSanitizer.ncName(name)
+        write(to: &output, defaultNamespace: parentNamespace)
+    }
+
+    /// - Parameter defaultNamespace: the default namespace in scope at this point of the output.
+    private func write(to output: inout String, defaultNamespace: String?) {
+        let tag: String
+        let childDefaultNamespace: String?
+        if namespace == XMLNamespaceURI.xml {
+            // The XML namespace may only be used through its predeclared `xml` prefix, never
+            // as a default namespace (Namespaces in XML 1.0 §3), so the default stays as it was.
+            tag = "xml:" + XMLNameSanitizer.ncName(name)
+            childDefaultNamespace = defaultNamespace
+        } else {
+            tag = XMLNameSanitizer.ncName(name)
+            childDefaultNamespace = namespace
+        }
         output += "<"
         output += tag
-        if namespace != parentNamespace {
+        if namespace != XMLNamespaceURI.xml, namespace != defaultNamespace {
             output += " xmlns='"
             XMLEscaping.appendAttributeValue(namespace ?? "", to: &output)
             output += "'"
@@ -41,7 +56,7 @@ extension XMLElement {
             case .text(let text):
                 XMLEscaping.appendText(text, to: &output)
             case .element(let element):
-                element.write(to: &output, parentNamespace: namespace)
+                element.write(to: &output, defaultNamespace: childDefaultNamespace)
             }
         }
         output += "</"
