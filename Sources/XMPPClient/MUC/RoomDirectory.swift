@@ -1,0 +1,282 @@
+import Logging
+import TocsinCore
+import XMPP
+
+/// The rooms the bot sits in, driven by presence (XEP-0045) and time, as a plain value.
+///
+/// It decides when to (re)join and under which nickname, follows our own membership (status 110,
+/// 307 kick, 301 ban, `<destroy/>`), keeps the occupant → real-JID map that identity checks rely
+/// on, and schedules XEP-0410 self-pings. It returns what to send; it never sends.
+struct RoomDirectory: Sendable {
+    typealias Instant = ContinuousClock.Instant
+
+    /// Something the session must act on.
+    enum Event: Sendable, Equatable {
+        /// Send this stanza (a join presence).
+        case send(XMLElement)
+        /// We are now in this room.
+        case joined(JID)
+        /// We are no longer in this room.
+        case left(JID)
+        /// Time for a XEP-0410 self-ping to our occupant JID.
+        case selfPingDue(room: JID, occupant: JID)
+        /// Joining created the room (status 201): it may need the instant-room configuration.
+        case roomCreated(JID)
+    }
+
+    /// Alternative nicknames tried after 409 conflicts before giving up for a while.
+    static let maximumNickAttempts = 9
+
+    private(set) var rooms: [JID: MUCRoom] = [:]
+    /// Rooms in the order they were added, for stable joins and health output.
+    private(set) var order: [JID] = []
+    let baseNick: String
+    let rejoinAfterKick: Duration?
+    var selfPingInterval: Duration = .seconds(300)
+    var joinTimeout: Duration = .seconds(60)
+    /// Delay before retrying a refused join or one removed for a technical reason.
+    var retryDelay: Duration = .seconds(300)
+    var logger: Logger
+
+    init(configured: [XMPPClientConfiguration.Room], nick: String, rejoinAfterKick: Duration?, logger: Logger) {
+        baseNick = nick
+        self.rejoinAfterKick = rejoinAfterKick
+        self.logger = logger
+        for room in configured {
+            add(MUCRoom(jid: room.jid, password: room.password, origin: .configured, nick: nick))
+        }
+    }
+
+    subscript(room: JID) -> MUCRoom? { rooms[room.bare] }
+
+    var all: [MUCRoom] { order.compactMap { rooms[$0] } }
+
+    // MARK: Session lifecycle
+
+    /// A new session (not a resumed one): every room the bot may be in is joined again, with
+    /// fresh occupant lists. Kicked rooms keep their rejoin timer, bans stay.
+    mutating func sessionStarted(now: Instant) -> [Event] {
+        var events: [Event] = []
+        for jid in order {
+            guard var room = rooms[jid] else { continue }
+            room.occupants = [:]
+            room.isAnonymous = true
+            room.nickAttempt = 0
+            room.nick = baseNick
+            switch room.status {
+            case .idle, .joining, .joined, .refused:
+                rooms[jid] = room
+                events += join(jid, now: now)
+            case .left, .banned:
+                rooms[jid] = room
+            }
+        }
+        return events
+    }
+
+    /// Sends a join presence for `room` with its current nickname (XEP-0045 §7.2.1): no history,
+    /// the password if any.
+    mutating func join(_ jid: JID, now: Instant) -> [Event] {
+        guard var room = rooms[jid.bare] else { return [] }
+        do {
+            let presence = try MUC.joinPresence(room: room.jid, nick: room.nick, password: room.password, maxStanzas: 0)
+            room.status = .joining(since: now)
+            rooms[room.jid] = room
+            logger.info("joining room", metadata: ["room": "\(room.jid)", "nick": "\(room.nick)"])
+            return [.send(presence)]
+        } catch {
+            room.status = .refused(reason: "nickname '\(room.nick)' is not a valid resource: \(error)", retryAt: nil)
+            rooms[room.jid] = room
+            logger.error("cannot join room: invalid nickname", metadata: ["room": "\(room.jid)", "error": "\(error)"])
+            return []
+        }
+    }
+
+    // MARK: Invitations
+
+    /// Follows an invitation the policy accepted: adds the room (or updates its password) and
+    /// joins now if the session is up.
+    mutating func accept(invitationTo room: JID, password: String?, canSend: Bool, now: Instant) -> [Event] {
+        let jid = room.bare
+        if var existing = rooms[jid] {
+            if let password { existing.password = password }
+            rooms[jid] = existing
+            if existing.isJoined || existing.isJoining { return [] }
+        } else {
+            add(MUCRoom(jid: jid, password: password, origin: .invited, nick: baseNick))
+        }
+        guard canSend else { return [] }
+        return join(jid, now: now)
+    }
+
+    // MARK: Presence
+
+    /// Updates room state from a presence; presences not from a known room are ignored.
+    mutating func handle(_ presence: Presence, now: Instant) -> [Event] {
+        guard let from = presence.from, var room = rooms[from.bare] else { return [] }
+        defer { rooms[room.jid] = room }
+
+        if presence.isError {
+            return joinRefused(&room, presence: presence, now: now)
+        }
+        guard let nick = from.resourcepart else { return [] }
+        let info = presence.mucUser ?? MUCUserInfo()
+        noteAnonymity(&room, info)
+        let isSelf = info.isSelf || (nick == room.nick && (room.isJoined || room.isJoining))
+
+        if presence.type == .unavailable {
+            if isSelf {
+                return selfUnavailable(&room, info: info, now: now)
+            }
+            let realJID = room.occupants.removeValue(forKey: nick) ?? nil
+            if info.statusCodes.contains(MUC.Status.nicknameChanged), let newNick = info.item?.nick {
+                room.occupants[newNick] = info.item?.jid?.bare ?? realJID
+            }
+            return []
+        }
+        guard presence.type == .available else { return [] }
+
+        if isSelf {
+            if nick != room.nick {
+                logger.notice("room assigned another nickname", metadata: ["room": "\(room.jid)", "nick": "\(nick)"])
+                room.nick = nick
+            }
+            var events: [Event] = []
+            if !room.isJoined {
+                room.status = .joined
+                room.nextSelfPing = now.advanced(by: selfPingInterval)
+                logger.info("joined room", metadata: [
+                    "room": "\(room.jid)", "nick": "\(room.nick)", "anonymous": "\(room.isAnonymous)",
+                ])
+                events.append(.joined(room.jid))
+            }
+            if info.statusCodes.contains(MUC.Status.roomCreated) { events.append(.roomCreated(room.jid)) }
+            return events
+        }
+        room.occupants[nick] = info.item?.jid?.bare
+        return []
+    }
+
+    /// XEP-0045 §7.2.4 / §10.2.1: status 100 and 172 say the room shows real JIDs, 173 and 174 that
+    /// it no longer does; an `<item jid=…>` in any presence shows it does.
+    private func noteAnonymity(_ room: inout MUCRoom, _ info: MUCUserInfo) {
+        if info.statusCodes.contains(MUC.Status.nonAnonymous) || info.statusCodes.contains(172) || info.item?.jid != nil {
+            room.isAnonymous = false
+        }
+        if info.statusCodes.contains(173) || info.statusCodes.contains(174) {
+            room.isAnonymous = true
+        }
+    }
+
+    private mutating func joinRefused(_ room: inout MUCRoom, presence: Presence, now: Instant) -> [Event] {
+        let failure = MUC.JoinFailure(presence: presence) ?? .other("undefined-condition")
+        let wasJoined = room.isJoined
+        switch failure {
+        case .nicknameInUse:
+            room.nickAttempt += 1
+            guard room.nickAttempt <= Self.maximumNickAttempts else {
+                room.status = .refused(reason: "every nickname tried is in use", retryAt: now.advanced(by: retryDelay))
+                room.nickAttempt = 0
+                room.nick = baseNick
+                logger.warning("room nickname in use; giving up for now", metadata: ["room": "\(room.jid)"])
+                return wasJoined ? [.left(room.jid)] : []
+            }
+            room.nick = Self.alternativeNick(baseNick, attempt: room.nickAttempt)
+            logger.notice("room nickname in use; trying another", metadata: ["room": "\(room.jid)", "nick": "\(room.nick)"])
+            rooms[room.jid] = room
+            let events = join(room.jid, now: now)
+            room = rooms[room.jid] ?? room
+            return events
+        case .banned:
+            room.status = .banned(reason: failure.description)
+        default:
+            room.status = .refused(reason: failure.description, retryAt: now.advanced(by: retryDelay))
+        }
+        logger.error("could not join room", metadata: ["room": "\(room.jid)", "reason": "\(failure)"])
+        room.occupants = [:]
+        return wasJoined ? [.left(room.jid)] : []
+    }
+
+    private mutating func selfUnavailable(_ room: inout MUCRoom, info: MUCUserInfo, now: Instant) -> [Event] {
+        let codes = info.statusCodes
+        if codes.contains(MUC.Status.nicknameChanged), let newNick = info.item?.nick {
+            room.nick = newNick
+            return []
+        }
+        let reasonSuffix = info.item?.reason.map { ": \($0)" } ?? ""
+        let status: MUCRoom.Status
+        if codes.contains(MUC.Status.banned) {
+            status = .banned(reason: "banned" + reasonSuffix)
+        } else if codes.contains(MUC.Status.kicked) {
+            status = .left(reason: "kicked" + reasonSuffix, rejoinAt: rejoinAfterKick.map { now.advanced(by: $0) })
+        } else if let destroy = info.destroy {
+            status = .left(reason: "room destroyed" + (destroy.reason.map { ": \($0)" } ?? ""), rejoinAt: rejoinAfterKick.map { now.advanced(by: $0) })
+        } else if codes.contains(MUC.Status.removedByAffiliationChange) || codes.contains(MUC.Status.removedByMembersOnly) {
+            status = .left(reason: "removed by the room's configuration", rejoinAt: rejoinAfterKick.map { now.advanced(by: $0) })
+        } else {
+            status = .left(reason: "removed by the service", rejoinAt: now.advanced(by: .seconds(30)))
+        }
+        room.status = status
+        room.occupants = [:]
+        room.nextSelfPing = nil
+        logger.warning("no longer in room", metadata: ["room": "\(room.jid)", "status": "\(room.statusDescription)"])
+        return [.left(room.jid)]
+    }
+
+    /// `Tocsin_`, then `Tocsin_2`, `Tocsin_3`…
+    static func alternativeNick(_ base: String, attempt: Int) -> String {
+        attempt <= 1 ? base + "_" : base + "_\(attempt)"
+    }
+
+    // MARK: Self-ping and timers
+
+    /// The answer to a self-ping (XEP-0410 §3.2): rejoin when we are not in the room any more.
+    mutating func selfPingAnswered(room jid: JID, outcome: MUC.SelfPingOutcome, now: Instant) -> [Event] {
+        guard let room = rooms[jid.bare], room.isJoined else { return [] }
+        switch outcome {
+        case .joined, .inconclusive:
+            return []
+        case .notJoined:
+            logger.warning("self-ping says the bot is no longer in the room; rejoining", metadata: ["room": "\(jid)"])
+            var events: [Event] = [.left(room.jid)]
+            rooms[room.jid]?.occupants = [:]
+            events += join(room.jid, now: now)
+            return events
+        }
+    }
+
+    /// Due rejoins, join timeouts and self-pings. Only call while the session can send.
+    mutating func tick(now: Instant) -> [Event] {
+        var events: [Event] = []
+        for jid in order {
+            guard var room = rooms[jid] else { continue }
+            switch room.status {
+            case .joining(let since) where now >= since.advanced(by: joinTimeout):
+                logger.notice("no answer to the room join; trying again", metadata: ["room": "\(jid)"])
+                events += join(jid, now: now)
+            case .left(_, let rejoinAt?) where now >= rejoinAt:
+                room.nick = baseNick
+                room.nickAttempt = 0
+                rooms[jid] = room
+                events += join(jid, now: now)
+            case .refused(_, let retryAt?) where now >= retryAt:
+                events += join(jid, now: now)
+            case .joined:
+                if let due = room.nextSelfPing, now >= due, let occupant = room.occupantJID {
+                    room.nextSelfPing = now.advanced(by: selfPingInterval)
+                    rooms[jid] = room
+                    events.append(.selfPingDue(room: jid, occupant: occupant))
+                }
+            default:
+                break
+            }
+        }
+        return events
+    }
+
+    private mutating func add(_ room: MUCRoom) {
+        guard rooms[room.jid] == nil else { return }
+        rooms[room.jid] = room
+        order.append(room.jid)
+    }
+}

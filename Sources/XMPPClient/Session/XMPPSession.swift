@@ -1,0 +1,654 @@
+import Logging
+import TocsinCore
+import XMPP
+
+/// Everything one XMPP account does, as a plain value: negotiation, stream management, rooms,
+/// keepalives, inbound messages and deliveries.
+///
+/// The connection feeds it events (bytes parsed into stream events, the clock, `deliver` calls,
+/// write completions) and carries out the ``Action``s it returns. It owns no socket and no timer,
+/// so tests drive it event by event. State that must survive a reconnection — the XEP-0198 queue,
+/// the rooms, the deliveries waiting for acknowledgement — lives here; what belongs to one
+/// connection lives in ``Connection``.
+struct XMPPSession: Sendable {
+    typealias Instant = ContinuousClock.Instant
+
+    /// What the connection must do.
+    enum Action: Sendable, Equatable {
+        /// Write raw text: a stream header, the closing tag, a whitespace keepalive.
+        case write(String)
+        /// Write an element.
+        case send(XMLElement)
+        /// Write an element and report ``XMPPSession/writeFlushed(_:now:)`` (or
+        /// ``XMPPSession/writeFailed(_:now:)``) for this delivery: confirmation without XEP-0198.
+        case sendConfirmingOnFlush(XMLElement, DeliveryToken)
+        /// Put TLS in front of the pipeline, then call ``XMPPSession/tlsStarted(now:)``.
+        case startTLS
+        /// Start a fresh parser; drop what remains of the current read.
+        case resetParser
+        /// Hand a chat message to the core.
+        case inbound(InboundMessage)
+        /// The session (or a room) became usable: wake the outbox.
+        case ready
+        /// A delivery is confirmed.
+        case confirm(DeliveryToken)
+        /// A delivery failed.
+        case fail(DeliveryToken, TransportError)
+        /// Close the connection.
+        case close(CloseReason)
+    }
+
+    /// Why the connection is closed and what to do next.
+    struct CloseReason: Sendable, Equatable, CustomStringConvertible {
+        enum Retry: Sendable, Equatable {
+            /// Reconnect with the normal backoff.
+            case backoff
+            /// Reconnect, but after the longest delay: a retry soon would fail the same way.
+            case later
+            /// Reconnect to another host (stream error `see-other-host`).
+            case otherHost(String)
+            /// Do not reconnect (graceful shutdown).
+            case stop
+        }
+
+        var message: String
+        var retry: Retry
+
+        var description: String { message }
+    }
+
+    /// What a pending iq of ours was for.
+    enum PendingRequest: Sendable, Equatable {
+        case serverPing
+        case selfPing(room: JID)
+        case roomConfiguration(room: JID)
+    }
+
+    enum Phase: Sendable {
+        case disconnected
+        case negotiating(StreamNegotiation)
+        case established
+        /// Shutdown: our stream end is sent; wait for the server's until `deadline`.
+        case closing(deadline: Instant)
+    }
+
+    // MARK: Configuration
+
+    let configuration: XMPPClientConfiguration
+    var logger: Logger
+    /// How long the session may take to negotiate before the connection is given up.
+    var negotiationTimeout: Duration = .seconds(30)
+    /// How long to wait for the server's `</stream:stream>` at shutdown.
+    var closeTimeout: Duration = .seconds(3)
+    /// A single space is written when nothing else was for this long (RFC 6120 §4.6.1).
+    var whitespaceInterval: Duration
+    /// Prefix of the ids we generate, unique per process so ids of different runs never collide.
+    let idPrefix: String
+    /// SCRAM nonce for tests.
+    var scramNonce: String?
+
+    // MARK: State across connections
+
+    private(set) var phase: Phase = .disconnected
+    private(set) var streamManagement = StreamManagementTracker()
+    private(set) var rooms: RoomDirectory
+    /// The full JID bound by the last session.
+    private(set) var boundJID: JID?
+    /// Deliveries waiting for confirmation, with their deadlines.
+    private(set) var pendingDeliveries: [DeliveryToken: Instant] = [:]
+    /// Messages of a lost session to send again once the new one (and their room) is ready.
+    private(set) var held: [StreamManagementTracker.Unacknowledged] = []
+    /// Recent inbound message ids → author, so a reply can name its target (XEP-0461).
+    private var recentAuthors: [String: JID] = [:]
+    private var recentAuthorOrder: [String] = []
+
+    // MARK: State of the current connection
+
+    private(set) var lastReceived: Instant?
+    private(set) var lastSent: Instant?
+    private var nextServerPing: Instant?
+    private var pendingRequests: [String: (PendingRequest, Instant)] = [:]
+    private var nextID = 0
+    private var establishedAt: Instant?
+
+    private let renderer = XMPPRenderer()
+    private let responder = IQResponder()
+    private let classifier: InboundClassifier
+
+    init(configuration: XMPPClientConfiguration, logger: Logger, idPrefix: String? = nil) {
+        self.configuration = configuration
+        self.logger = logger
+        self.idPrefix = idPrefix ?? Self.randomPrefix()
+        whitespaceInterval = min(configuration.pingInterval / 2, .seconds(30))
+        rooms = RoomDirectory(configured: configuration.rooms, nick: configuration.nick, rejoinAfterKick: configuration.rejoinAfterKick, logger: logger)
+        classifier = InboundClassifier(network: configuration.network, account: configuration.jid)
+    }
+
+    var network: String { configuration.network }
+
+    var isEstablished: Bool {
+        if case .established = phase { return true }
+        return false
+    }
+
+    /// When the current session became established, for backoff resets.
+    var establishedSince: Instant? { isEstablished ? establishedAt : nil }
+
+    var isStreamManagementEnabled: Bool { streamManagement.isEnabled }
+
+    // MARK: Connection lifecycle
+
+    /// TCP is up (and TLS, for direct TLS): open the stream.
+    mutating func connectionStarted(now: Instant) -> [Action] {
+        let settings = StreamNegotiation.Settings(
+            jid: configuration.jid,
+            password: configuration.password,
+            resource: configuration.resource,
+            tls: configuration.tls,
+            allowPlain: configuration.allowPlain,
+            resumption: streamManagement.resumptionID.map {
+                StreamNegotiation.Resumption(id: $0, handled: streamManagement.inboundHandled)
+            },
+            scramNonce: scramNonce)
+        var negotiation = StreamNegotiation(settings: settings)
+        let actions = negotiation.start()
+        phase = .negotiating(negotiation)
+        lastReceived = now
+        pendingRequests = [:]
+        return finish(negotiationActions(actions, now: now), now: now)
+    }
+
+    /// The TLS handler is installed after `<proceed/>`.
+    mutating func tlsStarted(now: Instant) -> [Action] {
+        guard case .negotiating(var negotiation) = phase else { return [] }
+        let actions = negotiation.tlsStarted()
+        phase = .negotiating(negotiation)
+        return finish(negotiationActions(actions, now: now), now: now)
+    }
+
+    /// The connection is gone (closed by either side, or failed).
+    mutating func connectionLost(now: Instant) -> [Action] {
+        if case .established = phase {
+            logger.notice("connection lost", metadata: ["resumable": "\(streamManagement.canResume)"])
+        }
+        phase = .disconnected
+        pendingRequests = [:]
+        nextServerPing = nil
+        establishedAt = nil
+        return []
+    }
+
+    /// The inbound stream could not be parsed: tell the server why and close (RFC 6120 §4.9).
+    mutating func parserFailed(_ error: XMPPStreamError, now: Instant) -> [Action] {
+        logger.error("unreadable data from the server", metadata: ["error": "\(error)"])
+        streamManagement.forgetResumption()
+        return finish([.send(error.streamError.element), .write(StreamHeader.close),
+                       .close(CloseReason(message: error.description, retry: .backoff))], now: now)
+    }
+
+    /// Graceful shutdown: leave with unavailable presence and close the stream (RFC 6120 §4.4).
+    mutating func shutdown(now: Instant) -> [Action] {
+        switch phase {
+        case .established:
+            var actions = sendStanza(Stanza.presence(type: .unavailable), delivery: nil)
+            if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+            actions.append(.write(StreamHeader.close))
+            streamManagement.forgetResumption()
+            phase = .closing(deadline: now.advanced(by: closeTimeout))
+            logger.info("closing the stream")
+            return finish(actions, now: now)
+        case .negotiating:
+            phase = .disconnected
+            return [.write(StreamHeader.close), .close(CloseReason(message: "shutting down", retry: .stop))]
+        case .closing, .disconnected:
+            return []
+        }
+    }
+
+    // MARK: Inbound
+
+    /// A parser event from the server.
+    mutating func receive(_ event: XMPPStreamEvent, now: Instant) -> [Action] {
+        lastReceived = now
+        switch event {
+        case .streamOpened:
+            guard case .negotiating(var negotiation) = phase else { return [] }
+            do throws(NegotiationError) {
+                let actions = try negotiation.streamOpened()
+                phase = .negotiating(negotiation)
+                return finish(negotiationActions(actions, now: now), now: now)
+            } catch {
+                return negotiationFailed(error, now: now)
+            }
+
+        case .streamClosed:
+            if case .closing = phase {
+                return [.close(CloseReason(message: "stream closed", retry: .stop))]
+            }
+            streamManagement.forgetResumption()
+            return finish([.write(StreamHeader.close), .close(CloseReason(message: "the server closed the stream", retry: .backoff))], now: now)
+
+        case .stanza(let element):
+            if let error = StreamError(element: element) {
+                return streamError(error, now: now)
+            }
+            switch phase {
+            case .negotiating(var negotiation):
+                do throws(NegotiationError) {
+                    let actions = try negotiation.receive(element)
+                    phase = .negotiating(negotiation)
+                    return finish(negotiationActions(actions, now: now), now: now)
+                } catch {
+                    return negotiationFailed(error, now: now)
+                }
+            case .established, .closing:
+                return finish(handleEstablished(element, now: now), now: now)
+            case .disconnected:
+                return []
+            }
+        }
+    }
+
+    private mutating func negotiationActions(_ actions: [StreamNegotiation.Action], now: Instant) -> [Action] {
+        var result: [Action] = []
+        for action in actions {
+            switch action {
+            case .write(let text): result.append(.write(text))
+            case .send(let element): result.append(.send(element))
+            case .startTLS: result.append(.startTLS)
+            case .resetParser: result.append(.resetParser)
+            case .established(let outcome):
+                if case .negotiating(let negotiation) = phase, let mechanism = negotiation.authenticatedWith {
+                    logger.debug("authenticated", metadata: [
+                        "mechanism": "\(mechanism.rawValue)", "offered": "\(negotiation.offeredMechanisms.joined(separator: " "))",
+                        "tls": "\(negotiation.isEncrypted)",
+                    ])
+                }
+                result += established(outcome, now: now)
+            }
+        }
+        return result
+    }
+
+    private mutating func negotiationFailed(_ error: NegotiationError, now: Instant) -> [Action] {
+        logger.error("XMPP negotiation failed", metadata: ["error": "\(error)"])
+        phase = .disconnected
+        return [.write(StreamHeader.close),
+                .close(CloseReason(message: error.description, retry: error.isPersistent ? .later : .backoff))]
+    }
+
+    private mutating func streamError(_ error: StreamError, now: Instant) -> [Action] {
+        streamManagement.forgetResumption()
+        let retry: CloseReason.Retry
+        switch error.condition {
+        case "see-other-host":
+            retry = error.seeOtherHost.map { .otherHost($0) } ?? .backoff
+            logger.warning("the server redirects to another host", metadata: ["error": "\(error)"])
+        case "conflict":
+            // Another live client holds our resource: reconnecting at once would only kick it
+            // and be kicked back, so wait the longest backoff.
+            retry = .later
+            logger.error("the server closed the stream: another client logged in with the same resource", metadata: [
+                "error": "\(error)", "resource": "\(configuration.resource)",
+            ])
+        case "system-shutdown":
+            retry = .backoff
+            logger.warning("the server is shutting down", metadata: ["error": "\(error)"])
+        case "not-authorized", "policy-violation":
+            retry = .later
+            logger.error("the server closed the stream", metadata: ["error": "\(error)"])
+        default:
+            retry = .backoff
+            logger.error("the server closed the stream", metadata: ["error": "\(error)"])
+        }
+        if case .closing = phase { return [.close(CloseReason(message: error.description, retry: .stop))] }
+        phase = .disconnected
+        return finish([.write(StreamHeader.close), .close(CloseReason(message: error.description, retry: retry))], now: now)
+    }
+
+    // MARK: Established
+
+    private mutating func established(_ outcome: StreamNegotiation.Outcome, now: Instant) -> [Action] {
+        phase = .established
+        establishedAt = now
+        nextServerPing = now.advanced(by: configuration.pingInterval)
+        var actions: [Action] = []
+        switch outcome.streamManagement {
+        case .resumed(let handled):
+            do throws(StreamManagementError) {
+                let (confirmed, resend) = try streamManagement.resumed(handled: handled)
+                actions += confirmed.flatMap { confirm($0) }
+                // The queued stanzas are still counted: write them again without re-queuing.
+                actions += resend.map { .send($0.element) }
+                if !resend.isEmpty { actions.append(.send(StreamManagement.request())) }
+                logger.info("XMPP stream resumed", metadata: ["jid": "\(boundJID?.description ?? outcome.boundJID.description)", "resent": "\(resend.count)"])
+                actions.append(.ready)
+                return actions
+            } catch {
+                return handledCountTooHigh(error)
+            }
+
+        case .enabled(let resumptionID, let maxSeconds, let resumeFailed):
+            if resumeFailed != nil { logger.notice("the server could not resume the stream; starting a new session") }
+            actions += abandonPreviousStream(handled: resumeFailed?.handled)
+            streamManagement.enabled(resumptionID: resumptionID)
+            logger.info("XMPP session established", metadata: [
+                "jid": "\(outcome.boundJID)", "stream_management": "enabled",
+                "resumable": "\(resumptionID != nil)", "resume_max_seconds": "\(maxSeconds.map(String.init) ?? "-")",
+            ])
+
+        case .unavailable(let resumeFailed):
+            if resumeFailed != nil { logger.notice("the server could not resume the stream; starting a new session") }
+            actions += abandonPreviousStream(handled: resumeFailed?.handled)
+            logger.info("XMPP session established", metadata: ["jid": "\(outcome.boundJID)", "stream_management": "unavailable"])
+        }
+        boundJID = outcome.boundJID
+        actions += sendStanza(Stanza.presence(), delivery: nil)
+        actions += roomEvents(rooms.sessionStarted(now: now), now: now)
+        actions += sendHeld(room: nil)
+        actions.append(.ready)
+        return actions
+    }
+
+    /// A new session replaces the old stream: what it acknowledged is confirmed, the messages it
+    /// did not are held for resending; other stanzas (presence, iq) are not worth repeating.
+    private mutating func abandonPreviousStream(handled: UInt32?) -> [Action] {
+        let (confirmed, leftovers) = streamManagement.abandon(handled: handled)
+        let actions = confirmed.flatMap { confirm($0) }
+        let messages = leftovers.filter { entry in
+            entry.element.name == "message" && entry.delivery.map { pendingDeliveries[$0] != nil } == true
+        }
+        if !messages.isEmpty {
+            logger.notice("resending messages the previous session did not confirm", metadata: ["count": "\(messages.count)"])
+        }
+        held += messages
+        return actions
+    }
+
+    /// Sends held messages to `room` (or the direct ones when `room` is nil) whose delivery is
+    /// still awaited.
+    private mutating func sendHeld(room: JID?) -> [Action] {
+        var actions: [Action] = []
+        var remaining: [StreamManagementTracker.Unacknowledged] = []
+        for entry in held {
+            let target = entry.element[attribute: "to"].flatMap { try? JID($0) }
+            let isGroupchat = entry.element[attribute: "type"] == MessageType.groupchat.rawValue
+            let matches = room.map { isGroupchat && target?.bare == $0.bare } ?? !isGroupchat
+            guard matches else { remaining.append(entry); continue }
+            guard let token = entry.delivery, pendingDeliveries[token] != nil else { continue }
+            actions += sendStanza(entry.element, delivery: token)
+            if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+        }
+        held = remaining
+        return actions
+    }
+
+    private mutating func handleEstablished(_ element: XMLElement, now: Instant) -> [Action] {
+        if Stanza.isStanza(element) { streamManagement.stanzaReceived() }
+
+        if let nonza = StreamManagementNonza(element: element) {
+            switch nonza {
+            case .request:
+                return [.send(streamManagement.state.answer)]
+            case .ack(let handled):
+                do throws(StreamManagementError) {
+                    return try streamManagement.acknowledge(handled).flatMap { confirm($0) }
+                } catch {
+                    return handledCountTooHigh(error)
+                }
+            default:
+                return []
+            }
+        }
+        if let message = Message(element: element) { return handleMessage(message, now: now) }
+        if let presence = Presence(element: element) {
+            // At shutdown the rooms reflect our unavailable presence: that is us leaving, not a removal.
+            if case .closing = phase { return [] }
+            return roomEvents(rooms.handle(presence, now: now), now: now)
+        }
+        if let iq = IQ(element: element) { return handleIQ(iq, now: now) }
+        return []
+    }
+
+    private mutating func handledCountTooHigh(_ error: StreamManagementError) -> [Action] {
+        logger.error("stream management out of step with the server", metadata: ["error": "\(error)"])
+        guard case .handledCountTooHigh(let h, let sent) = error else { return [] }
+        streamManagement.forgetResumption()
+        phase = .disconnected
+        return [.send(StreamManagement.handledCountTooHighError(h: h, sendCount: sent)), .write(StreamHeader.close),
+                .close(CloseReason(message: error.description, retry: .backoff))]
+    }
+
+    // MARK: Messages
+
+    private mutating func handleMessage(_ message: Message, now: Instant) -> [Action] {
+        if message.isError, let from = message.from, let room = rooms[from.bare], room.isJoined {
+            return roomRefusedMessage(room.jid, message: message, now: now)
+        }
+        switch classifier.classify(message, rooms: rooms) {
+        case .chat(let inbound):
+            if let id = inbound.messageID, let from = message.from { rememberAuthor(id: id, author: from) }
+            return [.inbound(inbound)]
+        case .invitation(let invitation):
+            let allowed = configuration.invites.allows(room: invitation.room.description, inviter: invitation.inviterIdentity)
+            logger.info(allowed ? "accepting room invitation" : "declining room invitation", metadata: [
+                "room": "\(invitation.room)", "inviter": "\(invitation.inviter?.description ?? "unknown")", "kind": "\(invitation.kind.rawValue)",
+            ])
+            guard allowed else { return [] }
+            return roomEvents(rooms.accept(invitationTo: invitation.room, password: invitation.password, canSend: isEstablished, now: now), now: now)
+        case .ignored(let reason):
+            logger.trace("message ignored", metadata: ["reason": "\(reason)"])
+            return []
+        }
+    }
+
+    /// A room bounced one of our messages. `not-acceptable` and friends mean the room no longer
+    /// counts us as an occupant (XEP-0045 §7.4, XEP-0410 §3): rejoin at once. The message itself was
+    /// already acknowledged by our server, so it is logged for the operator.
+    private mutating func roomRefusedMessage(_ room: JID, message: Message, now: Instant) -> [Action] {
+        let condition = message.error?.condition ?? "undefined-condition"
+        logger.error("the room refused a message", metadata: [
+            "room": "\(room)", "id": "\(message.id ?? "-")", "error": "\(message.error?.description ?? condition)",
+        ])
+        guard ["not-acceptable", "forbidden", "item-not-found", "not-allowed"].contains(condition) else { return [] }
+        return roomEvents(rooms.selfPingAnswered(room: room, outcome: .notJoined, now: now), now: now)
+    }
+
+    private mutating func rememberAuthor(id: String, author: JID) {
+        if recentAuthors.updateValue(author, forKey: id) == nil { recentAuthorOrder.append(id) }
+        if recentAuthorOrder.count > 256 {
+            recentAuthors[recentAuthorOrder.removeFirst()] = nil
+        }
+    }
+
+    // MARK: Rooms
+
+    private mutating func roomEvents(_ events: [RoomDirectory.Event], now: Instant) -> [Action] {
+        var actions: [Action] = []
+        for event in events {
+            switch event {
+            case .send(let element):
+                actions += sendStanza(element, delivery: nil)
+            case .joined(let room):
+                actions += sendHeld(room: room)
+                actions.append(.ready)
+            case .left:
+                break
+            case .selfPingDue(let room, let occupant):
+                let id = makeID("selfping")
+                pendingRequests[id] = (.selfPing(room: room), now)
+                actions += sendStanza(MUC.selfPing(occupant: occupant, id: id), delivery: nil)
+            case .roomCreated(let room):
+                let id = makeID("roomconfig")
+                pendingRequests[id] = (.roomConfiguration(room: room), now)
+                actions += sendStanza(MUC.instantRoomConfiguration(room: room, id: id), delivery: nil)
+            }
+        }
+        return actions
+    }
+
+    // MARK: IQ
+
+    private mutating func handleIQ(_ iq: IQ, now: Instant) -> [Action] {
+        switch iq.type {
+        case .get, .set:
+            guard let reply = responder.reply(to: iq) else { return [] }
+            return sendStanza(reply, delivery: nil)
+        case .result, .error:
+            guard let pending = pendingRequests.removeValue(forKey: iq.id) else { return [] }
+            let request = pending.0
+            switch request {
+            case .serverPing:
+                return []
+            case .selfPing(let room):
+                return roomEvents(rooms.selfPingAnswered(room: room, outcome: MUC.selfPingOutcome(iq), now: now), now: now)
+            case .roomConfiguration(let room):
+                if iq.type == .error {
+                    logger.warning("could not unlock the new room", metadata: ["room": "\(room)", "error": "\(iq.error?.description ?? "unknown")"])
+                }
+                return []
+            }
+        }
+    }
+
+    // MARK: Deliveries
+
+    /// Sends an outbox item. It is confirmed when the server acknowledges it (XEP-0198), or once
+    /// written when the server has no stream management; it fails after ``XMPPClientConfiguration/ackTimeout``.
+    mutating func deliver(_ item: OutboxItem, token: DeliveryToken, now: Instant) -> [Action] {
+        guard case .established = phase else { return [.fail(token, .notConnected(network: network))] }
+        let body = renderer.render(item.message.text)
+        let id = "\(idPrefix)-o\(item.id)"
+        var children: [XMLElement] = []
+        if let target = item.message.inReplyTo {
+            var attributes = ["id": target]
+            if let author = recentAuthors[target] { attributes["to"] = author.description }
+            children.append(XMLElement("reply", namespace: "urn:xmpp:reply:0", attributes: attributes))
+        }
+        let message: XMLElement
+        switch item.message.destination.conversation {
+        case .room(let name):
+            guard let jid = try? JID(name), let room = rooms[jid], room.isJoined else {
+                return [.fail(token, .notInRoom(network: network, room: name))]
+            }
+            message = Stanza.message(to: room.jid, type: .groupchat, body: body, id: id, children: children)
+        case .direct(let name):
+            guard let jid = try? JID(name) else {
+                logger.error("cannot deliver to an invalid JID", metadata: ["to": "\(name)"])
+                return [.fail(token, .notInRoom(network: network, room: name))]
+            }
+            message = Stanza.message(to: jid, type: .chat, body: body, id: id, children: children)
+        }
+        pendingDeliveries[token] = now.advanced(by: configuration.ackTimeout)
+        var actions = sendStanza(message, delivery: token)
+        if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+        return finish(actions, now: now)
+    }
+
+    /// The write of a ``Action/sendConfirmingOnFlush(_:_:)`` completed.
+    mutating func writeFlushed(_ token: DeliveryToken, now: Instant) -> [Action] {
+        confirm(token)
+    }
+
+    /// The write of a ``Action/sendConfirmingOnFlush(_:_:)`` failed.
+    mutating func writeFailed(_ token: DeliveryToken, now: Instant) -> [Action] {
+        guard pendingDeliveries.removeValue(forKey: token) != nil else { return [] }
+        return [.fail(token, .notConnected(network: network))]
+    }
+
+    /// Forgets a delivery whose caller stopped waiting (cancelled).
+    mutating func cancelDelivery(_ token: DeliveryToken) {
+        pendingDeliveries[token] = nil
+    }
+
+    private mutating func confirm(_ token: DeliveryToken) -> [Action] {
+        guard pendingDeliveries.removeValue(forKey: token) != nil else { return [] }
+        return [.confirm(token)]
+    }
+
+    /// Writes a stanza, counting it for XEP-0198 (or asking for a flush confirmation without it).
+    private mutating func sendStanza(_ element: XMLElement, delivery: DeliveryToken?) -> [Action] {
+        if streamManagement.isEnabled {
+            streamManagement.stanzaSent(element, delivery: delivery)
+            return [.send(element)]
+        }
+        if let delivery { return [.sendConfirmingOnFlush(element, delivery)] }
+        return [.send(element)]
+    }
+
+    // MARK: Time
+
+    /// Timers: delivery deadlines, dead-connection detection, pings, keepalives, room rejoins.
+    mutating func tick(now: Instant) -> [Action] {
+        var actions: [Action] = []
+        for (token, deadline) in pendingDeliveries where now >= deadline {
+            pendingDeliveries[token] = nil
+            actions.append(.fail(token, .timedOut(network: network)))
+        }
+        pendingRequests = pendingRequests.filter { now < $0.value.1.advanced(by: configuration.deadAfter) }
+
+        switch phase {
+        case .disconnected:
+            break
+        case .negotiating(let negotiation):
+            if let lastReceived, now >= lastReceived.advanced(by: min(negotiationTimeout, configuration.deadAfter)) {
+                logger.error("the server stopped answering during negotiation", metadata: ["step": "\(negotiation.stepName)"])
+                phase = .disconnected
+                actions.append(.close(CloseReason(message: "no answer while \(negotiation.stepName)", retry: .backoff)))
+            }
+        case .closing(let deadline):
+            if now >= deadline { actions.append(.close(CloseReason(message: "shutdown", retry: .stop))) }
+        case .established:
+            if let lastReceived, now >= lastReceived.advanced(by: configuration.deadAfter) {
+                logger.warning("no traffic from the server; reconnecting", metadata: ["dead_after": "\(configuration.deadAfter)"])
+                phase = .disconnected
+                actions.append(.close(CloseReason(message: "no traffic from the server for \(configuration.deadAfter)", retry: .backoff)))
+                return actions
+            }
+            if let due = nextServerPing, now >= due {
+                nextServerPing = now.advanced(by: configuration.pingInterval)
+                let id = makeID("ping")
+                pendingRequests[id] = (.serverPing, now)
+                actions += sendStanza(Stanza.ping(to: try? JID(configuration.jid.domainpart), id: id), delivery: nil)
+                if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+            }
+            actions += roomEvents(rooms.tick(now: now), now: now)
+            if actions.isEmpty, let lastSent, now >= lastSent.advanced(by: whitespaceInterval) {
+                actions.append(.write(" "))
+            }
+        }
+        return finish(actions, now: now)
+    }
+
+    // MARK: Helpers
+
+    /// Notes when we last wrote, for the whitespace keepalive.
+    private mutating func finish(_ actions: [Action], now: Instant) -> [Action] {
+        if actions.contains(where: \.isWrite) { lastSent = now }
+        return actions
+    }
+
+    private mutating func makeID(_ purpose: String) -> String {
+        nextID += 1
+        return "\(idPrefix)-\(purpose)-\(nextID)"
+    }
+
+    private static func randomPrefix() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<8).map { _ in alphabet.randomElement()! })
+    }
+
+    /// A one-line status per room, for health.
+    var roomSummary: [(room: String, joined: Bool, status: String)] {
+        rooms.all.map { ($0.jid.description, $0.isJoined, $0.statusDescription) }
+    }
+}
+
+extension XMPPSession.Action {
+    var isWrite: Bool {
+        switch self {
+        case .write, .send, .sendConfirmingOnFlush: true
+        default: false
+        }
+    }
+}
