@@ -1,0 +1,456 @@
+import IRC
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+import TocsinCore
+
+/// One IRC network: a long-running service that connects, registers, joins its rooms, passes
+/// chat messages to the core and delivers the outbox — reconnecting with exponential backoff and
+/// jitter until graceful shutdown, when it says QUIT.
+///
+/// Each connection attempt is a *session*: a NIO channel whose events (lines, closes, errors),
+/// a 100 ms tick and delivery requests are funnelled into one task that owns an
+/// ``IRCClientStateMachine`` and performs its actions. All protocol decisions are in that value;
+/// this class only does I/O, timers and hand-over to the core.
+public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable {
+    public let configuration: IRCClientConfiguration
+    public var network: String { configuration.network }
+
+    private let onMessage: @Sendable (InboundMessage) async -> Void
+    private let onReady: @Sendable (String) -> Void
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let shared = Mutex(SharedState())
+
+    enum IRCConnectionError: Error {
+        case tlsNotConfigured
+    }
+
+    /// Events a session's task processes, in order.
+    enum SessionEvent: Sendable {
+        case channel(IRCChannelEvent)
+        case tick
+        case deliver(OutboxItem, CheckedContinuation<Void, any Error>)
+        case writeCompleted(DeliveryID, success: Bool)
+        case shutdown
+    }
+
+    /// Where the connection stands, for ``health()``.
+    enum Status: Sendable {
+        case starting
+        case connecting(attempt: Int)
+        case registering
+        case connected(nick: String, missingRooms: [String])
+        case waiting(until: ContinuousClock.Instant, lastError: String)
+        case stopped
+    }
+
+    struct SharedState: Sendable {
+        var session: AsyncStream<SessionEvent>.Continuation?
+        var shuttingDown = false
+        var status: Status = .starting
+        /// Rooms joined on invitation, rejoined after a reconnect.
+        var invitedRooms: [IRCClientConfiguration.Room] = []
+    }
+
+    public init(
+        configuration: IRCClientConfiguration,
+        onMessage: @escaping @Sendable (InboundMessage) async -> Void,
+        onReady: @escaping @Sendable (String) -> Void,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.onMessage = onMessage
+        self.onReady = onReady
+        var logger = logger
+        logger[metadataKey: "network"] = "\(configuration.network)"
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup.singleton
+    }
+
+    // MARK: Service
+
+    /// Runs until graceful shutdown or cancellation; either one sends QUIT and closes.
+    public func run() async throws {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            // The loop runs in its own task so that cancelling `run()` does not cut it short
+            // (an AsyncStream iterator ends at once in a cancelled task): the handler below
+            // asks it to QUIT, and it returns when the connection is closed.
+            await Task { await self.connectLoop() }.value
+        } onCancelOrGracefulShutdown: {
+            self.beginShutdown()
+        }
+    }
+
+    private var isShuttingDown: Bool {
+        shared.withLock { $0.shuttingDown }
+    }
+
+    private func beginShutdown() {
+        let session = shared.withLock { state -> AsyncStream<SessionEvent>.Continuation? in
+            state.shuttingDown = true
+            return state.session
+        }
+        session?.yield(.shutdown)
+    }
+
+    private func connectLoop() async {
+        let backoff = ReconnectBackoff(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
+        var attempt = 0
+        if configuration.tls == .plaintext {
+            logger.warning("connecting without TLS, as configured: passwords and messages travel in clear text")
+        }
+        while !isShuttingDown {
+            attempt += 1
+            setStatus(.connecting(attempt: attempt))
+            let started = ContinuousClock.now
+            let outcome = await runSession()
+            if isShuttingDown { break }
+            // Back to short delays only after a session that worked for a while: a server that
+            // accepts us and then drops us at once (K-line, flood kill) must not be hammered.
+            if outcome.registered && ContinuousClock.now - started >= .seconds(60) { attempt = 0 }
+            let delay = backoff.delay(attempt: attempt)
+            logger.notice("disconnected (\(outcome.reason)); reconnecting in \(delay.formattedSeconds)")
+            setStatus(.waiting(until: .now + delay, lastError: outcome.reason))
+            await sleepUnlessShuttingDown(delay)
+        }
+        setStatus(.stopped)
+        logger.info("stopped")
+    }
+
+    private func sleepUnlessShuttingDown(_ delay: Duration) async {
+        let end = ContinuousClock.now + delay
+        while !isShuttingDown, ContinuousClock.now < end {
+            let slice = min(Duration.milliseconds(100), end - .now)
+            guard slice > .zero, (try? await Task.sleep(for: slice)) != nil else { return }
+        }
+    }
+
+    private func setStatus(_ status: Status) {
+        shared.withLock { $0.status = status }
+    }
+
+    // MARK: ChatTransport
+
+    public func deliver(_ item: OutboxItem) async throws {
+        let network = self.network
+        guard let session = shared.withLock({ $0.shuttingDown ? nil : $0.session }) else {
+            throw TransportError.notConnected(network: network)
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if case .terminated = session.yield(.deliver(item, continuation)) {
+                continuation.resume(throwing: TransportError.notConnected(network: network))
+            }
+        }
+    }
+
+    // MARK: HealthSource
+
+    public func health() async -> [ComponentHealth] {
+        let status = shared.withLock { $0.status }
+        let component = "irc:\(network)"
+        switch status {
+        case .starting:
+            return [ComponentHealth(component: component, status: .degraded, detail: "starting")]
+        case .connecting(let attempt):
+            return [ComponentHealth(component: component, status: attempt > 1 ? .down : .degraded,
+                                    detail: "connecting to \(configuration.host):\(configuration.port) (attempt \(attempt))")]
+        case .registering:
+            return [ComponentHealth(component: component, status: .degraded, detail: "registering")]
+        case .connected(let nick, let missing):
+            if missing.isEmpty {
+                return [ComponentHealth(component: component, status: .ok, detail: "connected as \(nick)")]
+            }
+            return [ComponentHealth(component: component, status: .degraded,
+                                    detail: "connected as \(nick), not in \(missing.joined(separator: ", "))")]
+        case .waiting(_, let lastError):
+            return [ComponentHealth(component: component, status: .down, detail: "disconnected: \(lastError); reconnecting")]
+        case .stopped:
+            return [ComponentHealth(component: component, status: .down, detail: "stopped")]
+        }
+    }
+
+    // MARK: Session
+
+    struct SessionOutcome {
+        var registered: Bool
+        var reason: String
+    }
+
+    /// One connection attempt, from connect to close.
+    private func runSession() async -> SessionOutcome {
+        let configuration = self.configuration
+        let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
+
+        // TLS material first: a bad CA file or key is a configuration error worth saying clearly.
+        var sslContext: NIOSSLContext?
+        if configuration.tls != .plaintext {
+            do {
+                sslContext = try IRCTLS.context(for: configuration)
+            } catch {
+                let reason = "cannot set up TLS: \(error); check tls.ca_file, tls.client_certificate and tls.client_key"
+                logger.error("\(reason)")
+                return SessionOutcome(registered: false, reason: reason)
+            }
+        }
+        let serverHostname = IRCTLS.serverHostname(for: configuration)
+
+        let channel: any Channel
+        do {
+            logger.info("connecting to \(configuration.host):\(configuration.port) (\(configuration.tls))")
+            let implicitTLS = configuration.tls == .implicit ? sslContext : nil
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(20))
+                .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let implicitTLS {
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLClientHandler(context: implicitTLS, serverHostname: serverHostname))
+                        }
+                        try channel.pipeline.syncOperations.addHandler(
+                            IRCInboundHandler { continuation.yield(.channel($0)) })
+                    }
+                }
+                .connect(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            let reason = "cannot connect to \(configuration.host):\(configuration.port): \(error)"
+            logger.warning("\(reason)")
+            return SessionOutcome(registered: false, reason: reason)
+        }
+
+        let accepted = shared.withLock { state -> Bool in
+            guard !state.shuttingDown else { return false }
+            state.session = continuation
+            return true
+        }
+        guard accepted else {
+            try? await channel.close()
+            return SessionOutcome(registered: false, reason: "shutting down")
+        }
+        setStatus(.registering)
+
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                if case .terminated = continuation.yield(.tick) { return }
+            }
+        }
+        let (inbound, inboundContinuation) = AsyncStream.makeStream(of: InboundMessage.self)
+        let onMessage = self.onMessage
+        // Chat messages go to the core in order, without holding up PONGs and deliveries.
+        Task {
+            for await message in inbound { await onMessage(message) }
+        }
+
+        let invited = shared.withLock { $0.invitedRooms }
+        var session = Session(
+            connection: self, channel: channel, sslContext: sslContext, serverHostname: serverHostname,
+            machine: IRCClientStateMachine(configuration: configuration, invitedRooms: invited, now: .now),
+            events: continuation, inbound: inboundContinuation)
+
+        await session.perform(session.machine.connectionEstablished(now: .now))
+        var iterator = events.makeAsyncIterator()
+        while session.isOpen, let event = await iterator.next() {
+            await session.handle(event)
+            session.publishStatus()
+        }
+
+        // Tear down: no new events, fail whatever is still waiting.
+        shared.withLock { $0.session = nil }
+        continuation.finish()
+        ticker.cancel()
+        while let event = await iterator.next() {
+            if case .deliver(_, let waiting) = event {
+                waiting.resume(throwing: TransportError.notConnected(network: network))
+            }
+        }
+        await session.perform(session.machine.connectionClosed())
+        session.failAllPending()
+        inboundContinuation.finish()
+        shared.withLock { $0.invitedRooms = session.machine.rooms.invitedRooms }
+        try? await channel.close()
+        return SessionOutcome(registered: session.wasRegistered, reason: session.closeReason ?? "connection closed")
+    }
+
+    /// The state of one session task. Only that task touches it.
+    private struct Session {
+        let connection: IRCConnection
+        let channel: any Channel
+        let sslContext: NIOSSLContext?
+        let serverHostname: String?
+        var machine: IRCClientStateMachine
+        let events: AsyncStream<SessionEvent>.Continuation
+        let inbound: AsyncStream<InboundMessage>.Continuation
+
+        var isOpen = true
+        var wasRegistered = false
+        var closeReason: String?
+        var pending: [DeliveryID: CheckedContinuation<Void, any Error>] = [:]
+        var nextDeliveryID: UInt64 = 1
+        var quitting = false
+        /// When we asked the channel to close; if it has not reported closing 10 s later, the
+        /// session ends anyway.
+        var closeRequestedAt: ContinuousClock.Instant?
+        var quitSentAt: ContinuousClock.Instant?
+
+        var logger: Logger { connection.logger }
+        var network: String { connection.network }
+
+        mutating func handle(_ event: SessionEvent) async {
+            let now = ContinuousClock.now
+            switch event {
+            case .channel(.message(let message)):
+                if logger.logLevel <= .trace {
+                    logger.trace("<< \(IRCLogRedaction.describe(message))")
+                }
+                await perform(machine.receive(message, now: now))
+            case .channel(.unparsable(let error)):
+                logger.debug("skipping a line from the server: \(error)")
+            case .channel(.error(let error)):
+                if IRCTLS.isTLSError(error) {
+                    closeReason = "TLS failed: \(error)"
+                    logger.error("\(IRCTLS.explain(error, configuration: connection.configuration))")
+                } else if closeReason == nil {
+                    closeReason = "connection error: \(error)"
+                    logger.warning("\(closeReason ?? "")")
+                }
+                requestClose()
+            case .channel(.closed):
+                closeReason = closeReason ?? (quitting ? "shut down" : "the server closed the connection")
+                isOpen = false
+            case .tick:
+                if let quitSentAt, closeRequestedAt == nil, now - quitSentAt > .seconds(3) {
+                    requestClose()
+                }
+                if let requested = closeRequestedAt, now - requested > .seconds(10) {
+                    logger.warning("the connection did not close within 10 s; abandoning it")
+                    isOpen = false
+                    return
+                }
+                await perform(machine.tick(now: now))
+            case .deliver(let item, let waiting):
+                guard !quitting else {
+                    waiting.resume(throwing: TransportError.notConnected(network: network))
+                    return
+                }
+                let id = DeliveryID(nextDeliveryID)
+                nextDeliveryID += 1
+                pending[id] = waiting
+                await perform(machine.deliver(item, id: id, now: now))
+            case .writeCompleted(let id, let success):
+                await perform(machine.writeCompleted(id, success: success, now: now))
+            case .shutdown:
+                quit()
+            }
+        }
+
+        /// Graceful shutdown: QUIT, then wait (at most 3 s) for the server to close the link, so
+        /// the QUIT is processed rather than lost to a "Connection closed". QUIT skips the flood
+        /// queue: it is the last line on this connection whatever the server thinks of its timing.
+        mutating func quit() {
+            guard !quitting else { return }
+            quitting = true
+            quitSentAt = .now
+            closeReason = "shut down"
+            logger.info("quitting")
+            channel.writeAndFlush(Self.frame(IRCMessage(command: "QUIT", parameters: ["Tocsin shutting down"]), channel: channel), promise: nil)
+        }
+
+        mutating func requestClose() {
+            if closeRequestedAt == nil { closeRequestedAt = .now }
+            channel.close(promise: nil)
+        }
+
+        mutating func perform(_ actions: [IRCClientStateMachine.Action]) async {
+            var work = actions[...]
+            while let action = work.popFirst() {
+                switch action {
+                case .write(let message, let delivery):
+                    guard !quitting else {
+                        if let delivery { pending.removeValue(forKey: delivery)?.resume(throwing: TransportError.notConnected(network: network)) }
+                        continue
+                    }
+                    if logger.logLevel <= .trace {
+                        logger.trace(">> \(IRCLogRedaction.describe(message))")
+                    }
+                    let promise = channel.eventLoop.makePromise(of: Void.self)
+                    channel.writeAndFlush(Self.frame(message, channel: channel), promise: promise)
+                    if let delivery {
+                        let events = self.events
+                        promise.futureResult.whenComplete { result in
+                            let success: Bool
+                            if case .success = result { success = true } else { success = false }
+                            events.yield(.writeCompleted(delivery, success: success))
+                        }
+                    }
+                case .upgradeToTLS:
+                    do {
+                        try await addTLS()
+                        logger.info("STARTTLS: TLS started")
+                        work.append(contentsOf: machine.tlsEstablished(now: .now))
+                    } catch {
+                        closeReason = "TLS failed: \(error)"
+                        logger.error("\(IRCTLS.explain(error, configuration: connection.configuration))")
+                        requestClose()
+                    }
+                case .inbound(let message):
+                    inbound.yield(message)
+                case .ready:
+                    wasRegistered = true
+                    connection.onReady(network)
+                case .confirmDelivery(let id):
+                    pending.removeValue(forKey: id)?.resume()
+                case .failDelivery(let id, let error):
+                    pending.removeValue(forKey: id)?.resume(throwing: error)
+                case .close(let reason):
+                    logger.notice("closing the connection: \(reason)")
+                    closeReason = closeReason ?? reason
+                    requestClose()
+                case .log(let level, let text):
+                    logger.log(level: level, "\(text)")
+                }
+            }
+        }
+
+        private func addTLS() async throws {
+            guard let sslContext else { throw IRCConnectionError.tlsNotConfigured }
+            let channel = self.channel
+            let serverHostname = self.serverHostname
+            try await channel.eventLoop.submit {
+                let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            }.get()
+        }
+
+        mutating func failAllPending() {
+            for (_, waiting) in pending {
+                waiting.resume(throwing: TransportError.notConnected(network: network))
+            }
+            pending = [:]
+        }
+
+        func publishStatus() {
+            let status: Status
+            if machine.isRegistered {
+                let missing = machine.rooms.missingRooms.map(\.name)
+                status = .connected(nick: machine.nick, missingRooms: missing)
+            } else {
+                status = .registering
+            }
+            connection.setStatus(status)
+        }
+
+        static func frame(_ message: IRCMessage, channel: any Channel) -> ByteBuffer {
+            let bytes = message.serialized()
+            var buffer = channel.allocator.buffer(capacity: bytes.count + 2)
+            buffer.writeBytes(bytes)
+            buffer.writeBytes([0x0D, 0x0A])
+            return buffer
+        }
+    }
+}

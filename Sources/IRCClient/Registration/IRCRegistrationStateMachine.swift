@@ -1,0 +1,549 @@
+import IRC
+import Logging
+
+/// Connection registration as a value: `STARTTLS` (optional) → `CAP LS 302` with `NICK`/`USER`
+/// → `CAP REQ` → SASL → `CAP END` → 001 → end of MOTD.
+///
+/// Follows IRCv3 "Capability Negotiation" (version 302, multi-line `LS`), "SASL 3.1" and RFC 2812
+/// §3.1. Each state is an enum case holding only what that state needs, so an impossible
+/// transition cannot be written; the NIO side feeds it events (``start()``,
+/// ``tlsEstablished()``, ``receive(_:now:)``, ``tick(now:)``) and performs the ``Output``s.
+/// Nothing here does I/O, which is what lets the tests walk it line by line.
+public struct IRCRegistrationStateMachine: Sendable {
+    /// What registration needs from the configuration.
+    public struct Settings: Sendable, Hashable {
+        public var nick: String
+        public var alternativeNicks: [String]
+        public var username: String
+        public var realname: String
+        public var serverPassword: String?
+        public var sasl: IRCClientConfiguration.SASL?
+        public var startTLS: Bool
+        /// How long to wait for the end of the MOTD after 001 before carrying on without it.
+        public var motdTimeout: Duration
+
+        public init(
+            nick: String, alternativeNicks: [String] = [], username: String, realname: String,
+            serverPassword: String? = nil, sasl: IRCClientConfiguration.SASL? = nil, startTLS: Bool = false,
+            motdTimeout: Duration = .seconds(10)
+        ) {
+            self.nick = nick
+            self.alternativeNicks = alternativeNicks
+            self.username = username
+            self.realname = realname
+            self.serverPassword = serverPassword
+            self.sasl = sasl
+            self.startTLS = startTLS
+            self.motdTimeout = motdTimeout
+        }
+
+        public init(configuration: IRCClientConfiguration) {
+            self.init(
+                nick: configuration.nick, alternativeNicks: configuration.alternativeNicks,
+                username: configuration.username, realname: configuration.realname,
+                serverPassword: configuration.serverPassword, sasl: configuration.sasl,
+                startTLS: configuration.tls == .startTLS)
+        }
+    }
+
+    /// The capabilities Tocsin asks for when the server offers them.
+    public static let wantedCapabilities: [String] = [
+        "sasl", "server-time", "message-tags", "account-tag", "extended-join", "account-notify",
+        "echo-message", "multi-prefix", "invite-notify", "cap-notify", "batch", "labeled-response",
+    ]
+
+    /// How SASL went, for logs, health and the NickServ fallback.
+    public enum SASLOutcome: Sendable, Hashable {
+        case notConfigured
+        /// The server offers no SASL (or not our mechanism).
+        case unavailable
+        case succeeded
+        case failed
+    }
+
+    /// What registration ended with.
+    public struct Registration: Sendable, Hashable {
+        public var nick: String
+        public var capabilities: Set<String>
+        /// The services account we are logged in as (900 RPL_LOGGEDIN), if any.
+        public var account: String?
+        public var sasl: SASLOutcome
+    }
+
+    /// What the connection must do.
+    public enum Output: Sendable, Hashable {
+        case send(IRCMessage)
+        /// Put TLS on the connection now (after 670), before anything else is sent or read.
+        case upgradeToTLS
+        /// Registration is complete (001 and the end of the MOTD, or its timeout).
+        case registered(Registration)
+        /// The enabled capabilities changed after registration (cap-notify).
+        case capabilitiesChanged(Set<String>)
+        case log(Logger.Level, String)
+        /// Registration cannot succeed on this connection; close it with this reason.
+        case fail(String)
+    }
+
+    // MARK: States
+
+    struct CapabilityListing: Sendable, Hashable {
+        var offered: CapabilityList?
+    }
+
+    struct CapabilityRequest: Sendable, Hashable {
+        var offered: CapabilityList
+        var enabled: Set<String> = []
+        /// Each `CAP REQ` sent and not yet answered, oldest first.
+        var outstanding: [[String]] = []
+    }
+
+    struct SASLExchange: Sendable, Hashable {
+        enum Step: Sendable, Hashable { case awaitingContinuation, sentCredentials }
+        var enabled: Set<String>
+        var mechanism: String
+        var step: Step = .awaitingContinuation
+        var account: String?
+    }
+
+    struct AwaitingWelcome: Sendable, Hashable {
+        var enabled: Set<String>
+        var account: String?
+        var sasl: SASLOutcome
+    }
+
+    struct Welcomed: Sendable, Hashable {
+        var enabled: Set<String>
+        var account: String?
+        var sasl: SASLOutcome
+        var welcomedAt: ContinuousClock.Instant
+    }
+
+    struct Registered: Sendable, Hashable {
+        var registration: Registration
+    }
+
+    enum State: Sendable, Hashable {
+        case idle
+        case awaitingSTARTTLS
+        case upgradingTLS
+        case listingCapabilities(CapabilityListing)
+        case requestingCapabilities(CapabilityRequest)
+        case authenticating(SASLExchange)
+        case awaitingWelcome(AwaitingWelcome)
+        case awaitingEndOfMOTD(Welcomed)
+        case registered(Registered)
+        case failed
+    }
+
+    public let settings: Settings
+    private(set) var state: State = .idle
+    /// Survives every state up to 001: a 433 can come at any point before it.
+    public private(set) var nicks: NickChooser
+
+    public init(settings: Settings) {
+        self.settings = settings
+        self.nicks = NickChooser(preferred: settings.nick, alternatives: settings.alternativeNicks)
+    }
+
+    // MARK: Queries
+
+    public var isRegistered: Bool {
+        if case .registered = state { return true }
+        return false
+    }
+
+    /// True once 001 arrived (the server accepts commands such as JOIN).
+    public var isWelcomed: Bool {
+        switch state {
+        case .awaitingEndOfMOTD, .registered: true
+        default: false
+        }
+    }
+
+    public var registration: Registration? {
+        if case .registered(let registered) = state { return registered.registration }
+        return nil
+    }
+
+    /// Capabilities enabled so far.
+    public var enabledCapabilities: Set<String> {
+        switch state {
+        case .idle, .awaitingSTARTTLS, .upgradingTLS, .listingCapabilities, .failed: []
+        case .requestingCapabilities(let request): request.enabled
+        case .authenticating(let exchange): exchange.enabled
+        case .awaitingWelcome(let waiting): waiting.enabled
+        case .awaitingEndOfMOTD(let welcomed): welcomed.enabled
+        case .registered(let registered): registered.registration.capabilities
+        }
+    }
+
+    /// A short name of the current state, for logs and health.
+    public var phase: String {
+        switch state {
+        case .idle: "idle"
+        case .awaitingSTARTTLS: "awaiting STARTTLS"
+        case .upgradingTLS: "TLS handshake"
+        case .listingCapabilities: "listing capabilities"
+        case .requestingCapabilities: "requesting capabilities"
+        case .authenticating: "SASL authentication"
+        case .awaitingWelcome: "awaiting welcome"
+        case .awaitingEndOfMOTD: "awaiting end of MOTD"
+        case .registered: "registered"
+        case .failed: "failed"
+        }
+    }
+
+    // MARK: Events
+
+    /// The TCP (or TLS) connection is up.
+    public mutating func start() -> [Output] {
+        guard case .idle = state else { return [] }
+        if settings.startTLS {
+            state = .awaitingSTARTTLS
+            return [.send(IRCMessage(command: "STARTTLS"))]
+        }
+        return beginRegistration()
+    }
+
+    /// The TLS handshake that followed 670 succeeded.
+    public mutating func tlsEstablished() -> [Output] {
+        guard case .upgradingTLS = state else { return [] }
+        return beginRegistration()
+    }
+
+    private mutating func beginRegistration() -> [Output] {
+        var out: [Output] = []
+        if let password = settings.serverPassword {
+            out.append(.send(IRCMessage(command: "PASS", parameters: [password])))
+        }
+        out.append(.send(IRCMessage(command: "CAP", parameters: ["LS", "302"])))
+        out.append(.send(IRCMessage(command: "NICK", parameters: [nicks.current])))
+        out.append(.send(IRCMessage(command: "USER", parameters: [settings.username, "0", "*", settings.realname])))
+        state = .listingCapabilities(CapabilityListing())
+        return out
+    }
+
+    /// Timers: the MOTD that never ends.
+    public mutating func tick(now: ContinuousClock.Instant) -> [Output] {
+        guard case .awaitingEndOfMOTD(let welcomed) = state, now - welcomed.welcomedAt >= settings.motdTimeout else {
+            return []
+        }
+        return finishRegistration(welcomed, reason: "no end of MOTD within \(settings.motdTimeout)")
+    }
+
+    /// One message from the server.
+    public mutating func receive(_ message: IRCMessage, now: ContinuousClock.Instant) -> [Output] {
+        switch message.command {
+        case "670", "691":
+            return receiveSTARTTLSReply(message)
+        case "CAP":
+            return receiveCAP(message)
+        case "AUTHENTICATE":
+            return receiveAuthenticate(message)
+        case IRCNumeric.loggedIn:
+            // 900 <nick> <nick!ident@host> <account> :You are now logged in as <account>
+            guard message.parameters.count >= 3 else { return [] }
+            return loggedIn(account: message.parameters[2])
+        case IRCNumeric.loggedOut:
+            return loggedIn(account: nil)
+        case IRCNumeric.saslSuccess, IRCNumeric.saslAlready:
+            return saslFinished(succeeded: true, message: message)
+        case IRCNumeric.saslFail, IRCNumeric.saslTooLong, IRCNumeric.saslAborted, IRCNumeric.nickLocked:
+            return saslFinished(succeeded: false, message: message)
+        case IRCNumeric.saslMechs:
+            return [.log(.notice, "the server's SASL mechanisms are: \(message.parameters.dropFirst().first ?? "?")")]
+        case IRCNumeric.unknownCommand, IRCNumeric.notRegistered:
+            return receiveUnknownCommand(message)
+        case IRCNumeric.nicknameInUse, IRCNumeric.erroneousNickname, IRCNumeric.nickCollision,
+             IRCNumeric.unavailableResource:
+            return receiveNickRefusal(message)
+        case IRCNumeric.welcome:
+            return receiveWelcome(message, now: now)
+        case IRCNumeric.endOfMOTD, IRCNumeric.noMOTD:
+            guard case .awaitingEndOfMOTD(let welcomed) = state else { return [] }
+            return finishRegistration(welcomed, reason: nil)
+        case IRCNumeric.passwordMismatch:
+            state = .failed
+            return [.fail("the server refused the connection password (464): check server_password")]
+        default:
+            return []
+        }
+    }
+
+    // MARK: STARTTLS
+
+    private mutating func receiveSTARTTLSReply(_ message: IRCMessage) -> [Output] {
+        guard case .awaitingSTARTTLS = state else { return [] }
+        if message.command == "670" {
+            state = .upgradingTLS
+            return [.upgradeToTLS]
+        }
+        state = .failed
+        return [.fail("the server refused STARTTLS (691 \(message.parameters.last ?? "")); use tls.mode: implicit on the TLS port, not plaintext")]
+    }
+
+    // MARK: CAP
+
+    private mutating func receiveCAP(_ message: IRCMessage) -> [Output] {
+        guard let list = CapabilityList(message) else { return [] }
+        switch (state, list.subcommand) {
+        case (.listingCapabilities(var listing), .ls):
+            if var offered = listing.offered {
+                offered.merge(list)
+                listing.offered = offered
+            } else {
+                listing.offered = list
+            }
+            guard let offered = listing.offered, offered.isFinal else {
+                state = .listingCapabilities(listing)
+                return []
+            }
+            return requestCapabilities(offered: offered)
+
+        case (.requestingCapabilities(var request), .ack):
+            if !request.outstanding.isEmpty { request.outstanding.removeFirst() }
+            Self.apply(ack: list, to: &request.enabled)
+            return continueRequesting(request)
+
+        case (.requestingCapabilities(var request), .nak):
+            let refused = request.outstanding.isEmpty ? [] : request.outstanding.removeFirst()
+            var out: [Output] = []
+            if refused.count > 1 {
+                // A REQ is all-or-nothing: ask for each one alone so one refusal costs only itself.
+                out.append(.log(.info, "the server refused the capability set \(refused.joined(separator: " ")); requesting them one by one"))
+                for capability in refused {
+                    request.outstanding.append([capability])
+                    out.append(.send(IRCMessage(command: "CAP", parameters: ["REQ", capability])))
+                }
+            } else if let capability = refused.first {
+                out.append(.log(.info, "the server refused capability \(capability)"))
+            }
+            return out + continueRequesting(request)
+
+        case (.registered(var registered), .ack):
+            Self.apply(ack: list, to: &registered.registration.capabilities)
+            state = .registered(registered)
+            return [.capabilitiesChanged(registered.registration.capabilities)]
+
+        case (.registered(let registered), .new):
+            // cap-notify: ask for newly offered capabilities we use (not SASL after registration).
+            let wanted = Self.wantedCapabilities.filter {
+                $0 != "sasl" && list.contains($0) && !registered.registration.capabilities.contains($0)
+            }
+            guard !wanted.isEmpty else { return [] }
+            return [.send(IRCMessage(command: "CAP", parameters: ["REQ", wanted.joined(separator: " ")]))]
+
+        case (.registered(var registered), .del):
+            let removed = Set(list.capabilities.keys)
+            guard !registered.registration.capabilities.isDisjoint(with: removed) else { return [] }
+            registered.registration.capabilities.subtract(removed)
+            state = .registered(registered)
+            return [.capabilitiesChanged(registered.registration.capabilities)]
+
+        default:
+            return []
+        }
+    }
+
+    private static func apply(ack: CapabilityList, to enabled: inout Set<String>) {
+        for raw in ack.capabilities.keys {
+            if raw.hasPrefix("-") {
+                enabled.remove(String(raw.dropFirst()))
+            } else {
+                // Old (3.1 draft) modifiers `~` and `=` carry no meaning for us.
+                enabled.insert(String(raw.drop { $0 == "~" || $0 == "=" }))
+            }
+        }
+    }
+
+    private mutating func requestCapabilities(offered: CapabilityList) -> [Output] {
+        var out: [Output] = []
+        var wanted = Self.wantedCapabilities.filter { offered.contains($0) }
+
+        if let sasl = settings.sasl {
+            let mechanism = Self.mechanism(sasl)
+            let mechanisms = offered.values(of: "sasl").map { $0.uppercased() }
+            if !offered.contains("sasl") {
+                out.append(.log(.warning, "the server offers no SASL, so the bot cannot log in to its account during registration; configure nickserv_password as a fallback if the network has NickServ"))
+            } else if !mechanisms.isEmpty && !mechanisms.contains(mechanism) {
+                out.append(.log(.error, "the server offers SASL \(mechanisms.joined(separator: ",")) but not \(mechanism); change sasl.mechanism"))
+                wanted.removeAll { $0 == "sasl" }
+            }
+        } else {
+            wanted.removeAll { $0 == "sasl" }
+        }
+
+        guard !wanted.isEmpty else {
+            let saslOutcome: SASLOutcome = settings.sasl == nil ? .notConfigured : .unavailable
+            return out + endNegotiation(enabled: [], account: nil, sasl: saslOutcome)
+        }
+        state = .requestingCapabilities(CapabilityRequest(offered: offered, outstanding: [wanted]))
+        out.append(.send(IRCMessage(command: "CAP", parameters: ["REQ", wanted.joined(separator: " ")])))
+        return out
+    }
+
+    private mutating func continueRequesting(_ request: CapabilityRequest) -> [Output] {
+        guard request.outstanding.isEmpty else {
+            state = .requestingCapabilities(request)
+            return []
+        }
+        if let sasl = settings.sasl, request.enabled.contains("sasl") {
+            let mechanism = Self.mechanism(sasl)
+            state = .authenticating(SASLExchange(enabled: request.enabled, mechanism: mechanism))
+            return [.send(IRCMessage(command: "AUTHENTICATE", parameters: [mechanism]))]
+        }
+        let outcome: SASLOutcome = settings.sasl == nil ? .notConfigured : .unavailable
+        return endNegotiation(enabled: request.enabled, account: nil, sasl: outcome)
+    }
+
+    private mutating func endNegotiation(enabled: Set<String>, account: String?, sasl: SASLOutcome) -> [Output] {
+        state = .awaitingWelcome(AwaitingWelcome(enabled: enabled, account: account, sasl: sasl))
+        return [.send(IRCMessage(command: "CAP", parameters: ["END"]))]
+    }
+
+    private static func mechanism(_ sasl: IRCClientConfiguration.SASL) -> String {
+        switch sasl {
+        case .plain: "PLAIN"
+        case .external: "EXTERNAL"
+        }
+    }
+
+    // MARK: SASL
+
+    private mutating func receiveAuthenticate(_ message: IRCMessage) -> [Output] {
+        guard case .authenticating(var exchange) = state, exchange.step == .awaitingContinuation,
+              message.parameters.first == "+", let sasl = settings.sasl
+        else { return [] }
+        exchange.step = .sentCredentials
+        state = .authenticating(exchange)
+        let payload: [String]
+        switch sasl {
+        case .plain(let account, let password):
+            payload = SASLPlain.authenticateLines(authcid: account, password: password)
+        case .external:
+            payload = SASLPlain.chunks(ofBase64: "")
+        }
+        return payload.map { .send(IRCMessage(command: "AUTHENTICATE", parameters: [$0])) }
+    }
+
+    private mutating func loggedIn(account: String?) -> [Output] {
+        switch state {
+        case .authenticating(var exchange):
+            exchange.account = account
+            state = .authenticating(exchange)
+        case .awaitingWelcome(var waiting):
+            waiting.account = account
+            state = .awaitingWelcome(waiting)
+        case .awaitingEndOfMOTD(var welcomed):
+            welcomed.account = account
+            state = .awaitingEndOfMOTD(welcomed)
+        case .registered(var registered):
+            registered.registration.account = account
+            state = .registered(registered)
+        default:
+            return []
+        }
+        if let account {
+            return [.log(.info, "logged in to services as \(account)")]
+        }
+        return [.log(.notice, "logged out of services")]
+    }
+
+    private mutating func saslFinished(succeeded: Bool, message: IRCMessage) -> [Output] {
+        guard case .authenticating(let exchange) = state else { return [] }
+        if succeeded {
+            return [.log(.info, "SASL \(exchange.mechanism) authentication succeeded")]
+                + endNegotiation(enabled: exchange.enabled, account: exchange.account, sasl: .succeeded)
+        }
+        let reason = message.parameters.last ?? ""
+        let hint: String
+        switch settings.sasl {
+        case .plain(let account, _):
+            hint = "check sasl.account (\(account)) and sasl.password"
+        case .external:
+            hint = "check that tls.client_certificate is set and its fingerprint is registered with services (NickServ CERT ADD)"
+        case nil:
+            hint = ""
+        }
+        return [.log(.error, "SASL \(exchange.mechanism) authentication failed (\(message.command) \(reason)); continuing without logging in: \(hint)")]
+            + endNegotiation(enabled: exchange.enabled, account: nil, sasl: .failed)
+    }
+
+    // MARK: Servers without CAP
+
+    private mutating func receiveUnknownCommand(_ message: IRCMessage) -> [Output] {
+        // 421 <nick> CAP :Unknown command — the server predates capability negotiation and
+        // registers us on NICK/USER alone.
+        guard message.parameters.count >= 2 else { return [] }
+        if case .awaitingSTARTTLS = state, message.parameters[1].uppercased() == "STARTTLS" {
+            state = .failed
+            return [.fail("the server does not support STARTTLS; use tls.mode: implicit on its TLS port")]
+        }
+        guard message.parameters[1].uppercased() == "CAP" else { return [] }
+        guard case .listingCapabilities = state else { return [] }
+        state = .awaitingWelcome(AwaitingWelcome(
+            enabled: [], account: nil, sasl: settings.sasl == nil ? .notConfigured : .unavailable))
+        var out: [Output] = [.log(.info, "the server does not support capability negotiation (CAP); registering without IRCv3 features")]
+        if settings.sasl != nil {
+            out.append(.log(.warning, "SASL is configured but the server has no CAP support; configure nickserv_password as a fallback if the network has NickServ"))
+        }
+        return out
+    }
+
+    // MARK: Nicks
+
+    private mutating func receiveNickRefusal(_ message: IRCMessage) -> [Output] {
+        switch state {
+        case .idle, .registered, .failed, .awaitingEndOfMOTD:
+            // After 001 a refused NICK only means we keep the nick we have.
+            return []
+        default:
+            break
+        }
+        let refused = nicks.current
+        guard let next = nicks.next(afterRefusal: message.command) else {
+            state = .failed
+            return [.fail("the server refused \(nicks.attempts) nicks (last: \(refused), \(message.command) \(message.parameters.last ?? "")); configure other alternative_nicks")]
+        }
+        return [
+            .log(.notice, "nick \(refused) refused (\(message.command) \(message.parameters.last ?? "")); trying \(next)"),
+            .send(IRCMessage(command: "NICK", parameters: [next])),
+        ]
+    }
+
+    // MARK: Welcome
+
+    private mutating func receiveWelcome(_ message: IRCMessage, now: ContinuousClock.Instant) -> [Output] {
+        if let nick = message.parameters.first, !nick.isEmpty { nicks.confirm(nick) }
+        var out: [Output] = []
+        let welcomed: Welcomed
+        switch state {
+        case .awaitingWelcome(let waiting):
+            welcomed = Welcomed(enabled: waiting.enabled, account: waiting.account, sasl: waiting.sasl, welcomedAt: now)
+        case .listingCapabilities:
+            // No CAP reply at all: a server that ignores CAP silently.
+            welcomed = Welcomed(enabled: [], account: nil, sasl: settings.sasl == nil ? .notConfigured : .unavailable, welcomedAt: now)
+        case .requestingCapabilities(let request):
+            out.append(.log(.warning, "the server registered us before answering CAP REQ"))
+            welcomed = Welcomed(enabled: request.enabled, account: nil, sasl: settings.sasl == nil ? .notConfigured : .unavailable, welcomedAt: now)
+        case .authenticating(let exchange):
+            out.append(.log(.warning, "the server registered us before SASL finished"))
+            welcomed = Welcomed(enabled: exchange.enabled, account: exchange.account, sasl: .failed, welcomedAt: now)
+        default:
+            return []
+        }
+        state = .awaitingEndOfMOTD(welcomed)
+        out.append(.log(.info, "registered as \(nicks.current)"))
+        return out
+    }
+
+    private mutating func finishRegistration(_ welcomed: Welcomed, reason: String?) -> [Output] {
+        let registration = Registration(
+            nick: nicks.current, capabilities: welcomed.enabled, account: welcomed.account, sasl: welcomed.sasl)
+        state = .registered(Registered(registration: registration))
+        var out: [Output] = []
+        if let reason { out.append(.log(.debug, "registration complete: \(reason)")) }
+        out.append(.registered(registration))
+        return out
+    }
+}
