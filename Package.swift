@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tocsin", targets: ["Tocsin"]),
+        .executable(name: "tocsin-bench", targets: ["TocsinBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -97,6 +98,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
+        // MARK: Benchmarks (release build: `swift run -c release tocsin-bench`)
+        .executableTarget(name: "TocsinBench", dependencies: [
+            "IRC", "XMPP", "TocsinCore", "IRCClient",
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: Tests

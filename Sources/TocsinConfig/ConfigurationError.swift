@@ -2,10 +2,14 @@
 public struct ConfigurationProblem: Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var message: String
+    /// A secret that cannot be read *here* (unset variable, missing file): fatal for `tocsin run`,
+    /// only a warning for `check-config` on a machine other than the one it will run on.
+    public var isUnreadableSecret: Bool
 
-    public init(path: String, message: String) {
+    public init(path: String, message: String, isUnreadableSecret: Bool = false) {
         self.path = path
         self.message = message
+        self.isUnreadableSecret = isUnreadableSecret
     }
 
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }

@@ -4,17 +4,23 @@ import Yams
 
 /// Reads, decodes and validates `tocsin.yml`, reporting every problem with its key path.
 public enum ConfigurationLoader {
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> TocsinConfiguration {
+    /// - Parameter requireSecrets: when false, secrets that cannot be read here are not problems
+    ///   (`check-config` on a build machine); use ``unreadableSecrets(in:environment:)`` to list them.
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment, requireSecrets: Bool = true
+    ) throws(ConfigurationError) -> TocsinConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(file: path, problems: [ConfigurationProblem(path: "", message: "cannot read the file (does it exist and is it readable?)")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: path, problems: [ConfigurationProblem(path: "", message: "not UTF-8 text")])
         }
-        return try load(yaml: text, file: path, environment: environment)
+        return try load(yaml: text, file: path, environment: environment, requireSecrets: requireSecrets)
     }
 
-    public static func load(yaml: String, file: String = "<config>", environment: [String: String]) throws(ConfigurationError) -> TocsinConfiguration {
+    public static func load(
+        yaml: String, file: String = "<config>", environment: [String: String], requireSecrets: Bool = true
+    ) throws(ConfigurationError) -> TocsinConfiguration {
         let configuration: TocsinConfiguration
         do {
             configuration = try YAMLDecoder().decode(TocsinConfiguration.self, from: yaml)
@@ -23,8 +29,14 @@ public enum ConfigurationLoader {
         }
         var problems = unknownKeys(in: yaml, decoded: configuration)
         problems += ConfigurationValidator(configuration: configuration, environment: environment).problems()
+            .filter { requireSecrets || !$0.isUnreadableSecret }
         guard problems.isEmpty else { throw ConfigurationError(file: file, problems: problems) }
         return configuration
+    }
+
+    /// Secrets of a valid configuration that cannot be read with this environment.
+    public static func unreadableSecrets(in configuration: TocsinConfiguration, environment: [String: String]) -> [ConfigurationProblem] {
+        ConfigurationValidator(configuration: configuration, environment: environment).problems().filter(\.isUnreadableSecret)
     }
 
     static func problem(from error: any Error) -> ConfigurationProblem {

@@ -19,8 +19,8 @@ struct ConfigurationValidator {
         return copy.found
     }
 
-    private mutating func add(_ path: String, _ message: String) {
-        found.append(ConfigurationProblem(path: path, message: message))
+    private mutating func add(_ path: String, _ message: String, isUnreadableSecret: Bool = false) {
+        found.append(ConfigurationProblem(path: path, message: message, isUnreadableSecret: isUnreadableSecret))
     }
 
     private mutating func run() {
@@ -58,7 +58,9 @@ struct ConfigurationValidator {
 
     private mutating func checkSecret(_ secret: Secret?, _ path: String) {
         guard let secret else { return }
-        if case .failure(let error) = secret.resolve(environment: environment) { add(path, error.reason) }
+        if case .failure(let error) = secret.resolve(environment: environment) {
+            add(path, error.reason, isUnreadableSecret: true)
+        }
     }
 
     private mutating func checkBackend(_ backend: BackendSettings) {

@@ -317,6 +317,19 @@ class Output:
             print(" ".join(f"{k}={v}" for k, v in kw.items()), flush=True)
 
 
+STYLING = re.compile(r"(?:(?<=\s)|^)([*_`])(\S(?:[^\n]*?\S)?)\1(?=\s|$|[.,;:!?)])", re.M)
+
+
+def strip_styling(text: str) -> str:
+    """The text a reader sees: XEP-0393 span directives (*strong*, _emphasis_, `pre`) removed,
+    so --expect/--match patterns are written against the visible words (as ircclient.py strips
+    IRC formatting codes)."""
+    previous = None
+    while previous != text:
+        previous, text = text, STYLING.sub(r"\2", text)
+    return text
+
+
 def _matcher(args, c: TestClient, regex: Optional[str]):
     rx = re.compile(regex) if regex else None
     room = JID(args.room).bare if getattr(args, "room", None) else None
@@ -333,7 +346,7 @@ def _matcher(args, c: TestClient, regex: Optional[str]):
                 return False
         if args.sender and args.sender not in (m.nick, JID(m.real_jid or m.frm).bare):
             return False
-        return rx is None or bool(rx.search(m.body))
+        return rx is None or bool(rx.search(strip_styling(m.body)))
     return match
 
 

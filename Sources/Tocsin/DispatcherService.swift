@@ -1,0 +1,15 @@
+import ServiceLifecycle
+import TocsinCore
+
+/// Runs the outbox dispatcher as a lifecycle service. On graceful shutdown it stops; undelivered
+/// items stay in the durable outbox for the next start.
+struct DispatcherService: Service {
+    var dispatcher: OutboxDispatcher
+    var transports: [any ChatTransport]
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await dispatcher.run(transports: transports)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import AsyncHTTPClient
+import DurableOutbox
+import EmbeddedIncidents
+import Foundation
+import HTTPIntake
+import IRCClient
+import Logging
+import PagerDuty
+import Prometheus
+import ServiceLifecycle
+import TocsinConfig
+import TocsinCore
+import XMPP
+import XMPPClient
+
+/// Builds every part of the gateway from the configuration and hands them to the service group.
+/// The only place that knows all targets; each part stays ignorant of the others.
+struct GatewayAssembly {
+    var transports: [any ChatTransport]
+    var services: [any Service]
+    private var httpClient: HTTPClient?
+
+    init(configuration: TocsinConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        func secret(_ value: Secret?) -> String? {
+            value.flatMap { try? $0.resolve(environment: environment).get() }
+        }
+
+        let database = try TocsinDatabase.open(path: configuration.gateway.database)
+        let outbox = try SQLiteOutbox(database: database, logger: logger)
+        let maxAge = TimeInterval(configuration.gateway.outboxMaxAgeSeconds ?? 3600)
+        let summaries = try await outbox.summarizeStale(olderThan: maxAge, now: Date())
+        if !summaries.isEmpty {
+            logger.notice("summarised stale undelivered messages", metadata: ["rooms": "\(summaries.count)"])
+        }
+        let dispatcher = OutboxDispatcher(outbox: outbox)
+        let relay = EventRelay()
+
+        let service: any IncidentService
+        var alerts: (any AlertEventIntake)?
+        var routingKeys: [String: String] = [:]
+        var webhookSecrets: [String] = []
+        var serviceNamesByID: [String: String] = [:]
+        var health: [any HealthSource] = [OutboxHealth(outbox: outbox)]
+        var maintenance: [MaintenanceService.Task] = [
+            .init(name: "outbox purge", every: .seconds(3600)) {
+                _ = try await outbox.purgeDelivered(olderThan: 7 * 86400, now: Date())
+            },
+        ]
+        switch configuration.backend.kind {
+        case .embedded:
+            let settings = configuration.backend.embedded!
+            let store = try EmbeddedIncidentStore(
+                database: database,
+                services: settings.services.map { EmbeddedService(name: $0.name, team: $0.team) },
+                users: (settings.users ?? []).map { EmbeddedUser(name: $0.name, email: $0.email) },
+                schedules: (settings.schedules ?? []).map {
+                    EmbeddedOnCallSchedule(
+                        name: $0.name, levels: $0.levels, shiftSeconds: $0.shiftHours * 3600,
+                        start: ISO8601DateFormatter().date(from: $0.start) ?? Date())
+                },
+                incidentURLBase: configuration.gateway.publicURL,
+                events: relay,
+                logger: logger)
+            service = store
+            alerts = store
+            maintenance.append(.init(name: "snooze expiry", every: .seconds(30)) { _ = try await store.wakeExpiredSnoozes() })
+            for definition in settings.services {
+                if let key = secret(definition.routingKey) { routingKeys[key] = definition.name }
+            }
+        case .pagerduty:
+            let settings = configuration.backend.pagerduty!
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            httpClient = client
+            let pagerDuty = PagerDutyService(
+                configuration: PagerDutyConfiguration(
+                    apiToken: secret(settings.apiToken) ?? "",
+                    baseURL: settings.baseURL ?? "https://api.pagerduty.com",
+                    services: settings.services ?? [:],
+                    schedules: settings.schedules ?? [:],
+                    escalationPolicies: settings.escalationPolicies ?? [:],
+                    requestTimeout: .seconds(Int64(settings.requestTimeoutSeconds ?? 15))),
+                httpClient: client,
+                logger: logger)
+            service = pagerDuty
+            health.append(pagerDuty)
+            webhookSecrets = (settings.webhookSecrets ?? []).compactMap(secret)
+            serviceNamesByID = Dictionary((settings.services ?? [:]).map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        }
+
+        let handler = CommandHandler(
+            parser: CommandParser(prefix: configuration.commandPrefix),
+            policy: configuration.authorizationPolicy,
+            service: service,
+            logger: logger)
+        let gateway = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger)
+        relay.connect(gateway)
+
+        var transports: [any ChatTransport] = []
+        var services: [any Service] = []
+        for network in configuration.irc ?? [] {
+            let connection = IRCConnection(
+                configuration: try Self.ircConfiguration(network, secret: secret),
+                onMessage: { await gateway.receive($0) },
+                onReady: { dispatcher.wake(network: $0) },
+                logger: logger)
+            transports.append(connection)
+            services.append(connection)
+            health.append(connection)
+        }
+        for network in configuration.xmpp ?? [] {
+            let connection = XMPPConnection(
+                configuration: try Self.xmppConfiguration(network, secret: secret),
+                onMessage: { await gateway.receive($0) },
+                onReady: { dispatcher.wake(network: $0) },
+                logger: logger)
+            transports.append(connection)
+            services.append(connection)
+            health.append(connection)
+        }
+        services.append(DispatcherService(dispatcher: dispatcher, transports: transports))
+        services.append(MaintenanceService(tasks: maintenance, logger: logger))
+
+        let http = configuration.http
+        let intake = buildIntakeApplication(
+            configuration: IntakeConfiguration(
+                routingKeys: routingKeys,
+                webhookSecrets: webhookSecrets,
+                serviceNamesByPagerDutyID: serviceNamesByID,
+                maxBodyBytes: http?.maxBodyBytes ?? 512 * 1024),
+            dependencies: IntakeDependencies(alerts: alerts, events: relay, health: health, metrics: metrics),
+            host: http?.host ?? "127.0.0.1",
+            port: http?.port ?? 8080,
+            logger: logger)
+        services.insert(intake, at: 0)
+        self.transports = transports
+        self.services = services
+    }
+
+    func shutdown() async throws {
+        try await httpClient?.shutdown()
+    }
+
+    static func ircConfiguration(_ network: IRCNetworkSettings, secret: (Secret?) -> String?) throws -> IRCClientConfiguration {
+        let mode = network.tls?.mode ?? .implicit
+        let tls: IRCClientConfiguration.TLSMode = switch mode {
+        case .implicit: .implicit
+        case .starttls: .startTLS
+        case .plaintext: .plaintext
+        }
+        var configuration = IRCClientConfiguration(
+            network: network.name,
+            host: network.host,
+            port: network.port ?? (mode == .implicit ? 6697 : 6667),
+            tls: tls,
+            nick: network.nick)
+        configuration.caFile = network.tls?.caFile
+        configuration.verifyCertificate = network.tls?.verify ?? true
+        configuration.clientCertificateFile = network.tls?.clientCertificate
+        configuration.clientKeyFile = network.tls?.clientKey
+        configuration.serverName = network.tls?.serverName
+        configuration.alternativeNicks = network.alternativeNicks ?? []
+        configuration.username = network.username ?? network.nick
+        configuration.realname = network.realname ?? "Tocsin incident gateway"
+        configuration.serverPassword = secret(network.serverPassword)
+        if let sasl = network.sasl {
+            switch sasl.mechanism ?? .plain {
+            case .plain: configuration.sasl = .plain(account: sasl.account ?? network.nick, password: secret(sasl.password) ?? "")
+            case .external: configuration.sasl = .external
+            }
+        }
+        configuration.nickServPassword = secret(network.nickservPassword)
+        configuration.rooms = (network.rooms ?? []).map { IRCClientConfiguration.Room(name: $0.name, key: secret($0.key)) }
+        configuration.invites = TocsinConfiguration.invitePolicy(network.invites)
+        configuration.rejoinAfterKick = network.rejoinAfterKickSeconds.map { .seconds($0) }
+        if let flood = network.flood {
+            if let burst = flood.burst { configuration.flood.burst = burst }
+            if let interval = flood.intervalMilliseconds { configuration.flood.interval = .milliseconds(interval) }
+        }
+        configuration.replyAsNotice = network.replyWith == "notice"
+        return configuration
+    }
+
+    static func xmppConfiguration(_ network: XMPPNetworkSettings, secret: (Secret?) -> String?) throws -> XMPPClientConfiguration {
+        let mode = network.tls?.mode ?? .starttls
+        let tls: XMPPClientConfiguration.TLSMode = switch mode {
+        case .implicit: .directTLS
+        case .starttls: .startTLS
+        case .plaintext: .plaintext
+        }
+        var configuration = XMPPClientConfiguration(
+            network: network.name,
+            jid: try JID(network.jid),
+            password: secret(network.password) ?? "",
+            port: network.port ?? (mode == .implicit ? 5223 : 5222),
+            tls: tls,
+            nick: network.nick)
+        configuration.host = network.host
+        configuration.caFile = network.tls?.caFile
+        configuration.serverName = network.tls?.serverName
+        configuration.verifyCertificate = network.tls?.verify ?? true
+        configuration.allowPlain = network.allowPlain ?? false
+        configuration.rooms = try (network.rooms ?? []).map {
+            XMPPClientConfiguration.Room(jid: try JID($0.jid), password: secret($0.password))
+        }
+        configuration.invites = TocsinConfiguration.invitePolicy(network.invites)
+        configuration.rejoinAfterKick = network.rejoinAfterKickSeconds.map { .seconds($0) }
+        return configuration
+    }
+}

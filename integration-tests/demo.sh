@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Tocsin's main job, end to end, on a fresh Debian 12 machine: installs what is missing, builds,
+# starts a local InspIRCd (with Anope services) and a local Prosody on 127.0.0.1 with a test CA,
+# runs the gateway on the embedded incident store, triggers an incident through /v2/enqueue, shows
+# it announced in #ops and in ops@conference.localhost, acknowledges it from a scripted IRC user
+# logged in with SASL, and shows the acknowledgement announced in both rooms. Stops everything.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+"$here/install-deps.sh" >/dev/null || exit 1
+export TOCSIN_IT_DIR="${TOCSIN_IT_DIR:-$(mktemp -d /tmp/tocsin-demo.XXXXXX)}"
+source "$here/lib/servers.sh"
+source "$here/lib/gateway.sh"
+cleanup() { stop_gateway; stop_all_servers; }
+trap cleanup EXIT
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Building Tocsin"
+build_tocsin || exit 1
+step "Starting InspIRCd + Anope and Prosody on 127.0.0.1 (test CA in $TOCSIN_IT_CA_DIR)"
+ca="$TOCSIN_IT_CA_DIR"
+make_test_ca "$ca" && start_inspircd && start_prosody || exit 1
+irc_register_account tocsin botpass123 && irc_register_account alice alicepass123 || exit 1
+xmpp_register prosody tocsin botpass123 && xmpp_register prosody bob bobpass123 || exit 1
+
+mkdir -p "$TOCSIN_GATEWAY_DIR"
+config="$TOCSIN_GATEWAY_DIR/demo.yml"
+cat >"$config" <<YAML
+gateway: {database: $TOCSIN_GATEWAY_DIR/demo.sqlite, public_url: "http://127.0.0.1:$TOCSIN_HTTP_PORT"}
+http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
+backend:
+  kind: embedded
+  embedded:
+    services: [{name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}]
+identities:
+  - {chat: irc:local-irc/alice, email: alice@example.org}
+  - {chat: xmpp:bob@localhost, email: bob@example.org}
+irc:
+  - name: local-irc
+    host: 127.0.0.1
+    port: $INSPIRCD_TLS_PORT
+    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
+    nick: tocsin
+    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
+    rooms: [{name: "#ops"}]
+xmpp:
+  - name: local-xmpp
+    jid: tocsin@localhost
+    password: {env: TOCSIN_XMPP_PASSWORD}
+    host: 127.0.0.1
+    port: $PROSODY_PORT
+    tls: {mode: starttls, ca_file: $ca/ca.pem}
+    nick: tocsin
+    rooms: [{jid: ops@conference.localhost}]
+routes:
+  - {network: local-irc, room: "#ops"}
+  - {network: local-xmpp, room: ops@conference.localhost}
+YAML
+export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
+echo "config: $config"
+"$(tocsin_binary)" check-config "$config" || exit 1
+
+step "Starting the gateway"
+start_gateway "$config"
+wait_gateway_ready 90 || exit 1
+curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz"; echo
+
+irc() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
+xmpp() { xmppclient --jid bob@localhost --password bobpass123 --host 127.0.0.1 --port "$PROSODY_PORT" --cafile "$ca/ca.pem" "$@"; }
+
+step "Watching #ops (IRC) and ops@conference.localhost (XMPP)"
+out="$TOCSIN_GATEWAY_DIR"; rm -f "$out"/*.ready
+irc --nick watcher --timeout 60 watch --channel '#ops' --wait-for-nick tocsin --from tocsin \
+  --match '\[(TRIGGERED|ACKNOWLEDGED)\] #1 ' --expect-count 2 --ready-file "$out/irc.ready" >"$out/irc-watch.txt" 2>&1 &
+irc_watch=$!
+xmpp --timeout 60 watch --room ops@conference.localhost --nick bob --wait-for-nick tocsin --from tocsin \
+  --match '\[(TRIGGERED|ACKNOWLEDGED)\] #1 ' --expect-count 2 --ready-file "$out/xmpp.ready" >"$out/xmpp-watch.txt" 2>&1 &
+xmpp_watch=$!
+for _ in $(seq 1 150); do [ -e "$out/irc.ready" ] && [ -e "$out/xmpp.ready" ] && break; sleep 0.2; done
+
+step "Triggering an incident through the Events API v2 intake"
+echo "POST /v2/enqueue → $(enqueue_trigger 'Checkout API error rate above 5%' critical checkout-5xx)"
+sleep 2
+
+step "alice (SASL account on InspIRCd) types !ack 1 in #ops"
+irc --nick alice --sasl alice:alicepass123 --timeout 30 say --channel '#ops' --wait-for-nick tocsin \
+  --text '!ack 1' --from tocsin --expect 'Acknowledged #1'
+
+status=0
+wait "$irc_watch" || status=1
+wait "$xmpp_watch" || status=1
+step "What #ops on IRC saw"
+cat "$out/irc-watch.txt"
+step "What ops@conference.localhost on XMPP saw"
+cat "$out/xmpp-watch.txt"
+if [ $status -eq 0 ]; then step "Demo OK: triggered and acknowledged, announced in IRC and XMPP"; else step "Demo FAILED (gateway log: $TOCSIN_GATEWAY_LOG)"; tail -n 40 "$TOCSIN_GATEWAY_LOG"; fi
+exit $status

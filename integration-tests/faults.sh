@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Nothing lost: fault injection against real servers. Each test prints
+#   NAME: expected E, delivered D, missing M, duplicates K
+# per room, and the lines are collected in $TOCSIN_IT_DIR/fault-summary.txt for the final summary.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib/servers.sh"
+source "$here/lib/gateway.sh"
+proxy_pids=()
+cleanup() {
+  stop_gateway
+  for pid in "${proxy_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  stop_all_servers
+}
+trap cleanup EXIT
+summary="$TOCSIN_IT_DIR/fault-summary.txt"
+: >"$summary"
+count() { "$TOCSIN_IT_PYTHON" "$here/lib/count_delivery.py" "$@" --summary "$summary"; }
+
+ca="$TOCSIN_IT_CA_DIR"
+make_test_ca "$ca" && start_inspircd && start_prosody || exit 1
+irc_register_account tocsin botpass123 || exit 1
+xmpp_register prosody tocsin botpass123 && xmpp_register prosody alice alicepass123 || exit 1
+build_tocsin || exit 1
+
+# The gateway reaches both servers through TCP relays that can reset every connection at once.
+IRC_PROXY_PORT=$((INSPIRCD_TLS_PORT + 100)); XMPP_PROXY_PORT=$((PROSODY_PORT + 100))
+"$TOCSIN_IT_PYTHON" "$here/lib/tcpproxy.py" "$IRC_PROXY_PORT" "$INSPIRCD_TLS_PORT" & proxy_pids+=($!)
+"$TOCSIN_IT_PYTHON" "$here/lib/tcpproxy.py" "$XMPP_PROXY_PORT" "$PROSODY_PORT" & proxy_pids+=($!)
+wait_for_port "$IRC_PROXY_PORT" 10 && wait_for_port "$XMPP_PROXY_PORT" 10 || exit 1
+
+mkdir -p "$TOCSIN_GATEWAY_DIR"
+config="$TOCSIN_GATEWAY_DIR/faults.yml"
+cat >"$config" <<YAML
+gateway: {database: $TOCSIN_GATEWAY_DIR/faults.sqlite, outbox_max_age_seconds: 3600}
+http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
+backend:
+  kind: embedded
+  embedded:
+    services: [{name: api, routing_key: {env: TOCSIN_ROUTING_KEY}}]
+irc:
+  - name: irc
+    host: 127.0.0.1
+    port: $IRC_PROXY_PORT
+    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
+    nick: tocsin
+    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
+    rooms: [{name: "#ops"}]
+xmpp:
+  - name: xmpp
+    jid: tocsin@localhost
+    password: {env: TOCSIN_XMPP_PASSWORD}
+    host: 127.0.0.1
+    port: $XMPP_PROXY_PORT
+    tls: {mode: starttls, ca_file: $ca/ca.pem}
+    nick: tocsin
+    rooms: [{jid: ops@conference.localhost}]
+routes:
+  - {network: irc, room: "#ops"}
+  - {network: xmpp, room: ops@conference.localhost}
+YAML
+export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
+
+# Watchers connect to the servers directly (not through the relays) and keep reconnecting until
+# the deadline, appending everything they see as JSON lines.
+watch_irc() { # OUT DEADLINE_SECONDS
+  local out="$1" end=$((SECONDS + $2))
+  while ((SECONDS < end)); do
+    ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost \
+      --nick "w$RANDOM" --timeout $((end - SECONDS)) watch --channel '#ops' --from tocsin --json \
+      --until-quiet 45 >>"$out" 2>/dev/null && return 0
+    sleep 0.2
+  done
+}
+watch_xmpp() { # OUT DEADLINE_SECONDS
+  local out="$1" end=$((SECONDS + $2))
+  while ((SECONDS < end)); do
+    xmppclient --jid alice@localhost --password alicepass123 --host 127.0.0.1 --port "$PROSODY_PORT" \
+      --cafile "$ca/ca.pem" --timeout $((end - SECONDS)) watch --room ops@conference.localhost \
+      --nick "w$RANDOM" --history 100 --include-history --from tocsin --json --until-quiet 45 >>"$out" 2>/dev/null && return 0
+    sleep 0.2
+  done
+}
+seen_count() { grep -c "$2" "$1" 2>/dev/null || echo 0; }
+wait_seen() { # FILE PATTERN N SECONDS
+  local i
+  for ((i = 0; i < $4 * 5; i++)); do [ "$(seen_count "$1" "$2")" -ge "$3" ] && return 0; sleep 0.2; done
+  return 1
+}
+
+start_gateway "$config"
+check "gateway ready" wait_gateway_ready 90 || exit 1
+
+# 1. kill -9 while 200 incidents are being announced; restart; everything arrives.
+irc_out="$TOCSIN_GATEWAY_DIR/kill.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/kill.xmpp.json"; rm -f "$irc_out" "$xmpp_out"
+watch_irc "$irc_out" 900 & wi=$!
+watch_xmpp "$xmpp_out" 900 & wx=$!
+sleep 3
+for i in $(seq 1 200); do enqueue_trigger "kill-test $i" warning "kill-$i" >/dev/null; done
+wait_seen "$irc_out" 'kill-test' 5 120
+kill9_gateway
+echo "      killed the gateway with SIGKILL after $(seen_count "$irc_out" kill-test) IRC / $(seen_count "$xmpp_out" kill-test) XMPP announcements"
+start_gateway "$config"
+wait_gateway_ready 90
+wait "$wi"; wait "$wx"
+check "kill -9 mid-burst: all 200 in #ops (IRC)" count "kill -9 / IRC #ops" "$irc_out" 'kill-test (\d+)\b' 1..200
+check "kill -9 mid-burst: all 200 in the MUC (XMPP)" count "kill -9 / XMPP room" "$xmpp_out" 'kill-test (\d+)\b' 1..200
+
+# 2. Each chat server stopped and restarted in the middle of a burst.
+for server in inspircd prosody; do
+  irc_out="$TOCSIN_GATEWAY_DIR/restart-$server.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/restart-$server.xmpp.json"
+  rm -f "$irc_out" "$xmpp_out"
+  watch_irc "$irc_out" 400 & wi=$!
+  watch_xmpp "$xmpp_out" 400 & wx=$!
+  sleep 3
+  for i in $(seq 1 30); do enqueue_trigger "restart-$server $i" warning "restart-$server-$i" >/dev/null; done
+  sleep 3
+  stop_$server
+  sleep 5
+  restart_$server || echo "      $server did not restart"
+  wait "$wi"; wait "$wx"
+  check "$server restart mid-burst: all 30 in #ops (IRC)" count "$server restart / IRC #ops" "$irc_out" "restart-$server (\\d+)\\b" 1..30
+  check "$server restart mid-burst: all 30 in the MUC (XMPP)" count "$server restart / XMPP room" "$xmpp_out" "restart-$server (\\d+)\\b" 1..30
+done
+
+# 3. TCP connections dropped abruptly (RST) twice during a burst.
+irc_out="$TOCSIN_GATEWAY_DIR/drop.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/drop.xmpp.json"; rm -f "$irc_out" "$xmpp_out"
+watch_irc "$irc_out" 400 & wi=$!
+watch_xmpp "$xmpp_out" 400 & wx=$!
+sleep 3
+for i in $(seq 1 40); do enqueue_trigger "drop-test $i" warning "drop-$i" >/dev/null; done
+for round in 1 2; do
+  sleep 4
+  for pid in "${proxy_pids[@]}"; do kill -USR1 "$pid"; done
+done
+wait "$wi"; wait "$wx"
+check "connections reset twice: all 40 in #ops (IRC)" count "TCP reset / IRC #ops" "$irc_out" 'drop-test (\d+)\b' 1..40
+check "connections reset twice: all 40 in the MUC (XMPP)" count "TCP reset / XMPP room" "$xmpp_out" 'drop-test (\d+)\b' 1..40
+
+echo
+cat "$summary"
+echo "faults: $TOCSIN_FAILURES failure(s)"
+exit $((TOCSIN_FAILURES > 0))

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# IRC front-end end to end: the gateway (embedded store) against real InspIRCd + Anope services and
+# ngIRCd over TLS with a test CA, driven by a scripted real client. Prints PASS/FAIL per check.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib/servers.sh"
+source "$here/lib/gateway.sh"
+cleanup() { stop_gateway; stop_all_servers; }
+trap cleanup EXIT
+
+ca="$TOCSIN_IT_CA_DIR"
+make_test_ca "$ca" || exit 1
+start_inspircd || exit 1
+start_ngircd || exit 1
+irc_register_account tocsin botpass123 || exit 1
+irc_register_account alice alicepass123 || exit 1
+build_tocsin || exit 1
+
+mkdir -p "$TOCSIN_GATEWAY_DIR"
+config="$TOCSIN_GATEWAY_DIR/irc.yml"
+cat >"$config" <<YAML
+gateway:
+  database: $TOCSIN_GATEWAY_DIR/irc.sqlite
+  public_url: http://127.0.0.1:$TOCSIN_HTTP_PORT
+http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
+backend:
+  kind: embedded
+  embedded:
+    services:
+      - {name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}
+identities:
+  - {chat: irc:inspircd/alice, email: alice@example.org}
+irc:
+  - name: inspircd
+    host: 127.0.0.1
+    port: $INSPIRCD_TLS_PORT
+    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
+    nick: tocsin
+    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
+    rooms: [{name: "#ops"}, {name: "#ops2"}]
+    invites: {accept: true, rooms: ["#inv-*"]}
+    rejoin_after_kick_seconds: 2
+  - name: ngircd
+    host: 127.0.0.1
+    port: $NGIRCD_TLS_PORT
+    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
+    nick: tocsin
+    rooms: [{name: "#ops"}]
+    invites: {accept: true, rooms: ["#inv-*"]}
+routes:
+  - {network: inspircd, room: "#ops"}
+  - {network: ngircd, room: "#ops"}
+logging: {level: debug}
+YAML
+export TOCSIN_IRC_PASSWORD=botpass123
+
+irc_insp() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
+irc_ngircd() { ircclient --host 127.0.0.1 --port "$NGIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
+
+start_gateway "$config"
+check "gateway starts, registers over verified TLS and joins all rooms" wait_gateway_ready 60
+
+# Watchers in the subscribed channels, started before the incident.
+w1="$TOCSIN_GATEWAY_DIR/w1"; w2="$TOCSIN_GATEWAY_DIR/w2"; rm -f "$w1".* "$w2".*
+irc_insp --nick watcher1 --timeout 40 watch --channel '#ops' --wait-for-nick tocsin --from tocsin \
+  --require-account --match 'TRIGGERED\] #1 Disk full' --expect-count 1 --ready-file "$w1.ready" >"$w1.out" 2>&1 &
+p1=$!
+irc_ngircd --nick watcher2 --timeout 40 watch --channel '#ops' --wait-for-nick tocsin --from tocsin \
+  --match 'TRIGGERED\] #1 Disk full' --expect-count 1 --ready-file "$w2.ready" >"$w2.out" 2>&1 &
+p2=$!
+for _ in $(seq 1 100); do [ -e "$w1.ready" ] && [ -e "$w2.ready" ] && break; sleep 0.2; done
+check "incident enqueued over HTTP is accepted (202)" bash -c "[[ \"\$(enqueue_trigger 'Disk full' critical disk-1)\" == *' 202' ]]"
+check "announcement seen on InspIRCd from the SASL-authenticated bot (account tag)" wait "$p1"
+check "announcement seen on ngIRCd" wait "$p2"
+
+check "!ack from a registered account acknowledges (reply)" \
+  irc_insp --nick alice --sasl alice:alicepass123 --timeout 30 say --channel '#ops' --wait-for-nick tocsin \
+  --text '!ack 1' --from tocsin --expect 'Acknowledged #1'
+check "the acknowledgement is announced" \
+  irc_insp --nick watcher3 --timeout 20 say --channel '#ops' --wait-for-nick tocsin --text '!incident 1' \
+  --from tocsin --expect 'acknowledged'
+check "!ack from an unidentified nick is refused" \
+  irc_insp --nick mallory --timeout 30 say --channel '#ops' --wait-for-nick tocsin --text '!resolve 1' \
+  --from tocsin --expect 'Refused.*verified identity'
+check "ngIRCd (no services accounts): write commands refused with the reason" \
+  irc_ngircd --nick alice --timeout 30 say --channel '#ops' --wait-for-nick tocsin --text '!ack 1' \
+  --from tocsin --expect 'Refused.*no services accounts'
+check "read command works without an account on ngIRCd" \
+  irc_ngircd --nick bob --timeout 30 say --channel '#ops' --wait-for-nick tocsin --text '!incidents' \
+  --from tocsin --expect '#1 Disk full'
+check "unknown command gets a one-line usage reply" \
+  irc_insp --nick carol --timeout 30 say --channel '#ops' --wait-for-nick tocsin --text '!frobnicate 3' \
+  --from tocsin --expect 'Unknown command'
+check "INVITE to an allowed channel is followed (InspIRCd)" \
+  irc_insp --nick alice --sasl alice:alicepass123 --timeout 30 invite --channel '#inv-one' --target tocsin --expect-join
+check "INVITE to an allowed channel is followed (ngIRCd)" \
+  irc_ngircd --nick dave --timeout 30 invite --channel '#inv-two' --target tocsin --expect-join
+
+# 60-line burst: 60 incidents, one announcement line each, under InspIRCd's default flood limits.
+irc_insp --nick counter --timeout 240 watch --channel '#ops' --wait-for-nick tocsin --from tocsin \
+  --match 'TRIGGERED\] #[0-9]+ burst' --expect-count 60 --ready-file "$w1.burst" >"$w1.burst.out" 2>&1 &
+pb=$!
+for _ in $(seq 1 100); do [ -e "$w1.burst" ] && break; sleep 0.2; done
+for i in $(seq 1 60); do enqueue_trigger "burst $i" warning "burst-$i" >/dev/null; done
+check "60-line burst delivered in full" wait "$pb"
+grep -o 'received=[0-9]*' "$w1.burst.out" | tail -n 1 | sed 's/^/      burst: /'
+check "no flood disconnect during the burst" bash -c "! grep -qiE 'excess flood|sendq exceeded' '$TOCSIN_GATEWAY_LOG'"
+
+# Server restart: announcements made while InspIRCd is down are delivered after reconnect + rejoin.
+stop_inspircd
+for i in 1 2 3; do enqueue_trigger "during outage $i" error "outage-$i" >/dev/null; done
+start_watch_after_restart() {
+  restart_inspircd || return 1
+  irc_insp --nick watcher4 --timeout 90 watch --channel '#ops' --wait-for-nick tocsin --from tocsin \
+    --match 'during outage [123]' --expect-count 3
+}
+# The watcher joins after the restart; announcements must wait in the outbox until the bot rejoined,
+# so the watcher (joined first, the bot rejoins later) sees all three.
+check "after an InspIRCd restart the bot reconnects, rejoins and delivers what was queued" start_watch_after_restart
+
+# A wrong CA is refused: a second gateway that trusts an unrelated CA never becomes healthy and says why.
+wrong="$TOCSIN_GATEWAY_DIR/wrong-ca.yml"
+sed -e "s#$ca/ca.pem#$ca/wrong-ca.pem#" -e "s#port: $TOCSIN_HTTP_PORT#port: $((TOCSIN_HTTP_PORT + 1))#" \
+    -e "s#irc.sqlite#wrong.sqlite#" -e "s#public_url: .*#public_url: http://127.0.0.1#" "$config" >"$wrong"
+main_pid=$TOCSIN_GATEWAY_PID; main_log=$TOCSIN_GATEWAY_LOG
+TOCSIN_GATEWAY_PID=""
+start_gateway "$wrong" "$TOCSIN_GATEWAY_DIR/wrong-ca.log"
+refused() {
+  local i
+  for i in $(seq 1 60); do
+    grep -qiE 'certificate|tls' "$TOCSIN_GATEWAY_DIR/wrong-ca.log" && grep -qi 'ca_file' "$TOCSIN_GATEWAY_DIR/wrong-ca.log" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+check "a server certificate from the wrong CA is refused, and the log says to set ca_file" refused
+check "the refused gateway reports itself unhealthy" bash -c "! curl -s http://127.0.0.1:$((TOCSIN_HTTP_PORT + 1))/healthz | grep -q '\"status\":\"ok\"'"
+stop_gateway
+TOCSIN_GATEWAY_PID=$main_pid; TOCSIN_GATEWAY_LOG=$main_log
+
+check "no secret appears in the gateway log" bash -c "! grep -qE 'botpass123|alicepass123' '$TOCSIN_GATEWAY_LOG'"
+
+echo "irc: $TOCSIN_FAILURES failure(s)"
+exit $((TOCSIN_FAILURES > 0))

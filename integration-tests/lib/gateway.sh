@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# The Tocsin gateway under test: build, configure, start, stop (by PID), and talk to its HTTP intake.
+# Sourced by the integration tests next to servers.sh.
+#
+#   source lib/gateway.sh
+#   write_gateway_config FILE <<'YAML' ... YAML     (variables expanded by the caller's heredoc)
+#   start_gateway FILE; wait_gateway_ready; enqueue_trigger api "Disk full" critical
+#   stop_gateway         (SIGTERM, bounded wait, then SIGKILL)
+#   kill9_gateway        (crash on purpose, for fault tests)
+
+TOCSIN_ROOT="${TOCSIN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+TOCSIN_HTTP_PORT="${TOCSIN_HTTP_PORT:-18080}"
+TOCSIN_ROUTING_KEY="${TOCSIN_ROUTING_KEY:-0123456789abcdef0123456789abcdef}"
+TOCSIN_GATEWAY_DIR="${TOCSIN_GATEWAY_DIR:-${TOCSIN_IT_DIR:-/tmp/tocsin-it}/gateway}"
+export TOCSIN_HTTP_PORT TOCSIN_ROUTING_KEY TOCSIN_GATEWAY_DIR
+TOCSIN_GATEWAY_PID=""
+
+_gw_log() { echo "[gateway] $*" >&2; }
+
+# The debug build is what `swift build` leaves; tests use it so that the test command builds once.
+tocsin_binary() {
+  local bin
+  bin="$(cd "$TOCSIN_ROOT" && swift build --show-bin-path 2>/dev/null)/tocsin"
+  echo "$bin"
+}
+
+build_tocsin() {
+  (cd "$TOCSIN_ROOT" && swift build --product tocsin >&2) || { _gw_log "swift build failed"; return 1; }
+}
+
+start_gateway() { # CONFIG [LOGFILE]
+  local config="$1" log="${2:-$TOCSIN_GATEWAY_DIR/tocsin.log}" bin
+  bin="$(tocsin_binary)"
+  mkdir -p "$(dirname "$log")"
+  [ -x "$bin" ] || { _gw_log "no tocsin binary at $bin (run build_tocsin)"; return 1; }
+  "$bin" run --config "$config" >>"$log" 2>&1 </dev/null &
+  TOCSIN_GATEWAY_PID=$!
+  TOCSIN_GATEWAY_LOG="$log"
+  _gw_log "started pid $TOCSIN_GATEWAY_PID (log $log)"
+}
+
+gateway_alive() { [ -n "$TOCSIN_GATEWAY_PID" ] && kill -0 "$TOCSIN_GATEWAY_PID" 2>/dev/null; }
+
+# Waits until /healthz answers with every component ok (connections registered, rooms joined).
+wait_gateway_ready() { # [SECONDS]
+  local seconds="${1:-60}" i body
+  for ((i = 0; i < seconds * 4; i++)); do
+    if ! gateway_alive; then
+      _gw_log "gateway exited early; log tail:"; tail -n 30 "$TOCSIN_GATEWAY_LOG" >&2; return 1
+    fi
+    body="$(curl -s --max-time 2 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" 2>/dev/null)"
+    if [[ "$body" == *'"status":"ok"'* ]]; then return 0; fi
+    sleep 0.25
+  done
+  _gw_log "not healthy after ${seconds}s: $body"; tail -n 30 "$TOCSIN_GATEWAY_LOG" >&2
+  return 1
+}
+
+stop_gateway() {
+  [ -n "$TOCSIN_GATEWAY_PID" ] || return 0
+  if kill -0 "$TOCSIN_GATEWAY_PID" 2>/dev/null; then
+    kill -TERM "$TOCSIN_GATEWAY_PID" 2>/dev/null
+    local i
+    for ((i = 0; i < 100; i++)); do kill -0 "$TOCSIN_GATEWAY_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$TOCSIN_GATEWAY_PID" 2>/dev/null; then
+      _gw_log "pid $TOCSIN_GATEWAY_PID ignored SIGTERM for 10 s; killing"
+      kill -KILL "$TOCSIN_GATEWAY_PID" 2>/dev/null
+    fi
+  fi
+  wait "$TOCSIN_GATEWAY_PID" 2>/dev/null
+  TOCSIN_GATEWAY_PID=""
+}
+
+kill9_gateway() {
+  [ -n "$TOCSIN_GATEWAY_PID" ] || return 0
+  kill -KILL "$TOCSIN_GATEWAY_PID" 2>/dev/null
+  wait "$TOCSIN_GATEWAY_PID" 2>/dev/null
+  TOCSIN_GATEWAY_PID=""
+}
+
+# POST an Events API v2 event; prints the HTTP status and body ("202 {...}").
+enqueue_event() { # JSON
+  curl -s --max-time 10 -o /dev/stdout -w ' %{http_code}' -H 'Content-Type: application/json' \
+    --data-binary "$1" "http://127.0.0.1:$TOCSIN_HTTP_PORT/v2/enqueue"
+}
+
+enqueue_trigger() { # SUMMARY SEVERITY [DEDUP_KEY]
+  local summary="$1" severity="${2:-critical}" dedup="${3:-}"
+  local dedup_field=""
+  [ -n "$dedup" ] && dedup_field=",\"dedup_key\":\"$dedup\""
+  enqueue_event "{\"routing_key\":\"$TOCSIN_ROUTING_KEY\",\"event_action\":\"trigger\"$dedup_field,\"payload\":{\"summary\":\"$summary\",\"source\":\"integration-test\",\"severity\":\"$severity\"}}"
+}
+
+# PASS/FAIL bookkeeping shared by the test scripts.
+TOCSIN_FAILURES=0
+check() { # NAME COMMAND...
+  local name="$1"; shift
+  if "$@"; then echo "PASS  $name"; else echo "FAIL  $name"; TOCSIN_FAILURES=$((TOCSIN_FAILURES + 1)); fi
+}
