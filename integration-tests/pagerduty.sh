@@ -2,16 +2,16 @@
 # PagerDuty backend end to end, first part: the simulator's own self-test (it must refuse what
 # PagerDuty refuses), then a gateway configured with the PagerDuty backend receiving the simulator's
 # signed Webhooks v3 deliveries on /webhooks/pagerduty. Prints PASS/FAIL per check.
-#
-# TODO(lead, once the chat transports land): drive `!ack`, `!note`, `!incidents`, `!oncall`,
-# `!trigger`, `!snooze` from an IRC client against this gateway and assert on /_sim/requests (a PUT
-# /incidents with `From: alice@example.org`, a body with `incident_reference`), then the circuit
-# breaker with /_sim/down and /healthz.
+# Second part: the same gateway with chat networks — a user on InspIRCd types `!ack N` and
+# `!note N text`, the simulator records the PUT and POST with the user's From header, its webhooks
+# come back, and the changes are announced in the IRC channel and the XMPP room. Then the API goes
+# down for a minute during commands: clear replies, /healthz says so, and it recovers.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib/gateway.sh"
 source "$here/pagerduty-simulator/lib.sh"
-cleanup() { stop_gateway; stop_pd_simulator; }
+source "$here/lib/servers.sh"
+cleanup() { stop_gateway; stop_pd_simulator; stop_all_servers; }
 trap cleanup EXIT
 
 check "PagerDuty simulator self-test (headers, From, bodies, pagination, failures, signed webhooks)" \
@@ -98,4 +98,106 @@ check "a body signed with another secret is refused (403)" bash -c '[[ "$0" == *
 check "a tampered body is refused (403)" bash -c '[[ "$0" == *" 403" ]]' "$(post_webhook "$signature" "${body/Checkout/Payments}")"
 check "a missing signature is refused (400)" bash -c '[[ "$0" == *" 400" ]]' "$(post_webhook "" "$body")"
 
+
+# --- Part 2: chat-driven, against real InspIRCd (+Anope) and Prosody.
+stop_gateway
+ca="$TOCSIN_IT_CA_DIR"
+make_test_ca "$ca" && start_inspircd && start_prosody || exit 1
+irc_register_account tocsin botpass123 && irc_register_account alice alicepass123 || exit 1
+xmpp_register prosody tocsin botpass123 && xmpp_register prosody bob bobpass123 || exit 1
+cat >>"$config" <<YAML
+identities:
+  - {chat: irc:inspircd/alice, email: alice@example.org}
+irc:
+  - name: inspircd
+    host: 127.0.0.1
+    port: $INSPIRCD_TLS_PORT
+    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
+    nick: tocsin
+    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
+    rooms: [{name: "#ops"}]
+xmpp:
+  - name: prosody
+    jid: tocsin@localhost
+    password: {env: TOCSIN_XMPP_PASSWORD}
+    host: 127.0.0.1
+    port: $PROSODY_PORT
+    tls: {mode: starttls, ca_file: $ca/ca.pem}
+    nick: tocsin
+    rooms: [{jid: ops@conference.localhost}]
+routes:
+  - {network: inspircd, room: "#ops"}
+  - {network: prosody, room: ops@conference.localhost}
+YAML
+export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
+start_gateway "$config" "$dir/tocsin-chat.log"
+check "gateway with PagerDuty and both chat networks is ready" wait_gateway_ready 90
+
+irc() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
+xmpp() { xmppclient --jid bob@localhost --password bobpass123 --host 127.0.0.1 --port "$PROSODY_PORT" --cafile "$ca/ca.pem" "$@"; }
+
+# An incident opened in PagerDuty itself (as its web UI would) is announced in both rooms.
+rm -f "$dir"/*.ready
+irc --nick watcher --timeout 90 watch --channel '#ops' --from tocsin --json --until-quiet 25 \
+  --ready-file "$dir/irc.ready" >"$dir/irc-watch.json" 2>&1 & wi=$!
+xmpp --timeout 90 watch --room ops@conference.localhost --nick bob --from tocsin --json --until-quiet 25 \
+  --ready-file "$dir/xmpp.ready" >"$dir/xmpp-watch.json" 2>&1 & wx=$!
+for _ in $(seq 1 150); do [ -e "$dir/irc.ready" ] && [ -e "$dir/xmpp.ready" ] && break; sleep 0.2; done
+pd_req POST /incidents \
+  '{"incident":{"type":"incident","title":"Payments queue backlog","service":{"id":"PSERVIC1","type":"service_reference"}}}' \
+  -H 'From: carol@example.org'
+number="$(pd_json "d['incident']['incident_number']" <<<"$PD_BODY")"
+incident_id="$(pd_json "d['incident']['id']" <<<"$PD_BODY")"
+pd_sim POST /_sim/requests/clear >/dev/null
+
+check "!ack $number from alice (SASL account) → reply from the bot" \
+  irc --nick alice --sasl alice:alicepass123 --timeout 40 say --channel '#ops' --wait-for-nick tocsin \
+  --text "!ack $number" --from tocsin --expect "Acknowledged #$number"
+check "!note $number from alice → reply from the bot" \
+  irc --nick alice --sasl alice:alicepass123 --timeout 40 say --channel '#ops' --wait-for-nick tocsin \
+  --text "!note $number rolled back the canary" --from tocsin --expect "Note added to #$number"
+recorded() { # METHOD PATH_SUFFIX BODY_FRAGMENT
+  pd_sim GET /_sim/requests | pd_json "any(r['method'] == '$1' and r['path'].endswith('$2')
+      and {k.lower(): v for k, v in r['headers'].items()}.get('from') == 'alice@example.org'
+      and '$3' in r['body'] for r in d['requests'])" | grep -q True
+}
+check "the simulator recorded a PUT with From: alice@example.org acknowledging $incident_id" \
+  recorded PUT /incidents '"acknowledged"'
+check "the simulator recorded a POST note with From: alice@example.org" \
+  recorded POST "/incidents/$incident_id/notes" 'rolled back the canary'
+wait "$wi"; wait "$wx"
+seen() { grep -q "$2" "$1"; }
+for room in irc xmpp; do
+  check "$room room: the PagerDuty-side trigger was announced" seen "$dir/$room-watch.json" "TRIGGERED.*#$number.*Payments queue backlog"
+  check "$room room: the acknowledgement came back by webhook and was announced" seen "$dir/$room-watch.json" "ACKNOWLEDGED.*#$number.*alice"
+  check "$room room: the note came back by webhook and was announced" seen "$dir/$room-watch.json" "NOTE.*#$number.*rolled back the canary"
+done
+
+# The incident API goes away for a minute in the middle of commands.
+pd_sim POST /_sim/down '{"mode": "reset"}' >/dev/null
+down_at=$SECONDS
+check "!resolve while PagerDuty is down → a clear failure reply, not silence" \
+  irc --nick alice --sasl alice:alicepass123 --timeout 90 say --channel '#ops' --wait-for-nick tocsin \
+  --text "!resolve $number" --from tocsin --expect "Failed.*(unavailable|circuit)"
+health_not_ok() {
+  curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" \
+    | pd_json "[c['status'] for c in d['components'] if c['component'] == 'pagerduty']" | grep -qE 'degraded|down'
+}
+check "/healthz reports the PagerDuty API as degraded or down" health_not_ok
+sleep $((60 - (SECONDS - down_at) > 0 ? 60 - (SECONDS - down_at) : 0))
+pd_sim POST /_sim/up >/dev/null
+recovered() {
+  local i
+  for i in 1 2 3 4 5 6; do
+    irc --nick alice --sasl alice:alicepass123 --timeout 40 say --channel '#ops' --wait-for-nick tocsin \
+      --text "!resolve $number" --from tocsin --expect "Resolved #$number|circuit" >"$dir/recover.txt" 2>&1
+    grep -q "Resolved #$number" "$dir/recover.txt" && return 0
+    sleep 10   # the circuit breaker's cool-down (30 s) may still be running
+  done
+  return 1
+}
+check "after a minute down, PagerDuty is back and !resolve works again" recovered
+check "no secret appears in the gateway logs" bash -c "! grep -qE 'botpass123|alicepass123|$PD_SIM_TOKEN|$webhook_secret' '$dir'/*.log '$TOCSIN_GATEWAY_DIR'/*.log"
+
+echo "pagerduty: $TOCSIN_FAILURES failure(s)"
 [ "$TOCSIN_FAILURES" -eq 0 ]

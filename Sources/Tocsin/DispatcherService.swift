@@ -11,5 +11,8 @@ struct DispatcherService: Service {
         await cancelWhenGracefulShutdown {
             await dispatcher.run(transports: transports)
         }
+        // With no chat network configured (an intake-only gateway) there is nothing to deliver,
+        // but returning early would end the whole service group: wait for shutdown instead.
+        try? await gracefulShutdown()
     }
 }

@@ -18,7 +18,6 @@ import XMPPClient
 struct GatewayAssembly {
     var transports: [any ChatTransport]
     var services: [any Service]
-    private var httpClient: HTTPClient?
 
     init(configuration: TocsinConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -70,8 +69,8 @@ struct GatewayAssembly {
             }
         case .pagerduty:
             let settings = configuration.backend.pagerduty!
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            httpClient = client
+            // The process-wide shared client: no shutdown to forget on any exit path.
+            let client = HTTPClient.shared
             let pagerDuty = PagerDutyService(
                 configuration: PagerDutyConfiguration(
                     apiToken: secret(settings.apiToken) ?? "",
@@ -135,10 +134,6 @@ struct GatewayAssembly {
         services.insert(intake, at: 0)
         self.transports = transports
         self.services = services
-    }
-
-    func shutdown() async throws {
-        try await httpClient?.shutdown()
     }
 
     static func ircConfiguration(_ network: IRCNetworkSettings, secret: (Secret?) -> String?) throws -> IRCClientConfiguration {

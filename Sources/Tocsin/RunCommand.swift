@@ -45,7 +45,6 @@ struct RunCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
-        try await assembly.shutdown()
         logger.info("stopped")
     }
 }

@@ -49,11 +49,18 @@ wait_gateway_ready() { # [SECONDS]
       _gw_log "gateway exited early; log tail:"; tail -n 30 "$TOCSIN_GATEWAY_LOG" >&2; return 1
     fi
     body="$(curl -s --max-time 2 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" 2>/dev/null)"
-    if [[ "$body" == *'"status":"ok"'* ]]; then return 0; fi
+    if [ "$(health_status <<<"$body")" = ok ]; then return 0; fi
     sleep 0.25
   done
   _gw_log "not healthy after ${seconds}s: $body"; tail -n 30 "$TOCSIN_GATEWAY_LOG" >&2
   return 1
+}
+
+# The top-level status of a /healthz body on stdin (ok, degraded, down), or nothing.
+health_status() {
+  /usr/bin/python3 -c 'import json, sys
+try: print(json.load(sys.stdin)["status"])
+except Exception: pass'
 }
 
 stop_gateway() {
