@@ -29,8 +29,8 @@ run_step "unit tests" swift test
 for suite in irc xmpp pagerduty faults; do
   [ -x "$here/$suite.sh" ] && run_step "integration: $suite" "$here/$suite.sh"
 done
-for fuzz in "$here"/fuzz-*.sh; do
-  [ -x "$fuzz" ] && run_step "fuzz: $(basename "$fuzz" .sh)" env FUZZ_SECONDS="${FUZZ_SECONDS:-60}" "$fuzz"
+for target in irc xmpp commands; do
+  run_step "fuzz: $target (${FUZZ_SECONDS:-60} s)" "$here/fuzz.sh" "$target"
 done
 
 echo; echo "=== summary"

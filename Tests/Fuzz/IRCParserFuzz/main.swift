@@ -1,4 +1,4 @@
-// libFuzzer entry point for the IRC codec (see integration-tests/fuzz-irc.sh).
+// libFuzzer entry point for the IRC codec (see integration-tests/fuzz.sh irc).
 //
 // Built with `swiftc -sanitize=fuzzer -parse-as-library` together with Sources/IRC/*.swift in one
 // module, so `import IRC` is only needed when built as a separate target.

@@ -1,6 +1,6 @@
 // libFuzzer entry point for the XMPP stream parser.
 //
-// Built by integration-tests/fuzz-xmpp.sh together with the sources of Sources/XMPP/XML,
+// Built by integration-tests/fuzz.sh xmpp together with the sources of Sources/XMPP/XML,
 // Sources/XMPP/Stream and Sources/XMPP/Namespaces into one module, so it calls the parser's
 // internals directly and needs neither SwiftPM nor swift-crypto.
 //
