@@ -169,7 +169,7 @@ wait "$wi"; wait "$wx"
 seen() { grep -q "$2" "$1"; }
 for room in irc xmpp; do
   check "$room room: the PagerDuty-side trigger was announced" seen "$dir/$room-watch.json" "TRIGGERED.*#$number.*Payments queue backlog"
-  check "$room room: the acknowledgement came back by webhook and was announced" seen "$dir/$room-watch.json" "ACKNOWLEDGED.*#$number.*alice"
+  check "$room room: the acknowledgement came back by webhook and was announced" seen "$dir/$room-watch.json" "ACKNOWLEDGED.*#$number.*by [Aa]lice"
   check "$room room: the note came back by webhook and was announced" seen "$dir/$room-watch.json" "NOTE.*#$number.*rolled back the canary"
 done
 
