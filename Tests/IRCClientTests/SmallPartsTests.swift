@@ -162,20 +162,6 @@ struct LogRedactionTests {
     }
 }
 
-@Suite("Reconnect backoff")
-struct ReconnectBackoffTests {
-    @Test func exponentialCappedWithJitter() {
-        let backoff = ReconnectBackoff(minimum: .seconds(1), maximum: .seconds(60))
-        #expect((1...8).map { backoff.baseDelay(attempt: $0) } == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
-        #expect(backoff.delay(attempt: 5, random: 0) == .seconds(8))
-        #expect(backoff.delay(attempt: 5, random: 1) == .seconds(16))
-        for _ in 0..<100 {
-            let delay = backoff.delay(attempt: 3)
-            #expect(delay >= .seconds(2) && delay <= .seconds(4))
-        }
-    }
-}
-
 @Suite("Account directory")
 struct AccountDirectoryTests {
     @Test func accountsOnlyForNicksInSharedChannels() {

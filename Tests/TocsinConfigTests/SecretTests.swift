@@ -86,7 +86,7 @@ import TocsinCore
             gateway: {database: /tmp/t.sqlite}
             backend: {kind: pagerduty, pagerduty: {api_token: {file: /run/secrets/missing}}}
             """)
-        #expect(found == [ConfigurationProblem(path: "backend.pagerduty.api_token", message: "cannot read secret file /run/secrets/missing")])
+        #expect(found == [ConfigurationProblem(path: "backend.pagerduty.api_token", message: "cannot read secret file /run/secrets/missing", isUnreadableSecret: true)])
     }
 
     @Test func secretMappingWithoutEnvOrFileIsRefused() {

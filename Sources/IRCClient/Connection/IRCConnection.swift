@@ -98,7 +98,7 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
     }
 
     private func connectLoop() async {
-        let backoff = ReconnectBackoff(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
+        var backoff = ReconnectBackoff(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
         var attempt = 0
         if configuration.tls == .plaintext {
             logger.warning("connecting without TLS, as configured: passwords and messages travel in clear text")
@@ -111,8 +111,11 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
             if isShuttingDown { break }
             // Back to short delays only after a session that worked for a while: a server that
             // accepts us and then drops us at once (K-line, flood kill) must not be hammered.
-            if outcome.registered && ContinuousClock.now - started >= .seconds(60) { attempt = 0 }
-            let delay = backoff.delay(attempt: attempt)
+            if outcome.registered && ContinuousClock.now - started >= .seconds(60) {
+                attempt = 0
+                backoff.reset()
+            }
+            let delay = backoff.next()
             logger.notice("disconnected (\(outcome.reason)); reconnecting in \(delay.formattedSeconds)")
             setStatus(.waiting(until: .now + delay, lastError: outcome.reason))
             await sleepUnlessShuttingDown(delay)

@@ -22,15 +22,23 @@ actor RecordingAlertIntake: AlertEventIntake {
 /// An event sink that records what was published, optionally after a delay.
 actor RecordingEventSink: IncidentEventSink {
     private(set) var published: [IncidentEvent] = []
-    private let delay: Duration?
+    /// When held, `publish` blocks until `release()`: a sink slower than any deadline, without timing.
+    private var isHeld: Bool
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(delay: Duration? = nil) {
-        self.delay = delay
+    init(holdUntilReleased: Bool = false) {
+        isHeld = holdUntilReleased
     }
 
     func publish(_ event: IncidentEvent) async {
-        if let delay { try? await Task.sleep(for: delay) }
+        if isHeld { await withCheckedContinuation { waiting.append($0) } }
         published.append(event)
+    }
+
+    func release() {
+        isHeld = false
+        waiting.forEach { $0.resume() }
+        waiting = []
     }
 }
 
