@@ -17,10 +17,7 @@ trap cleanup EXIT
 check "PagerDuty simulator self-test (headers, From, bodies, pagination, failures, signed webhooks)" \
   "$here/pagerduty-simulator/selftest.sh"
 
-# TOCSIN_NO_BUILD=1 uses the binary already built (e.g. by test-all.sh's build step).
-if [ -z "${TOCSIN_NO_BUILD:-}" ]; then
-  build_tocsin || { echo "FAIL  tocsin builds"; exit 1; }
-fi
+build_tocsin || { echo "FAIL  tocsin builds"; exit 1; }
 
 dir="$TOCSIN_GATEWAY_DIR/pagerduty"
 rm -rf "$dir"; mkdir -p "$dir"

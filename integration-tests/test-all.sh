@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Every test Tocsin has, on a fresh Debian 12 machine: system packages, build, unit tests, then the
+# Every test Tocsin has, on a fresh Debian 12 machine: system packages, build, unit tests, the
 # integration suites against real IRC/XMPP servers on 127.0.0.1, then bounded fuzzing.
-# Exits non-zero when anything fails; prints a summary table at the end.
+# Exits non-zero when anything fails; prints a summary at the end.
+#
+# The four integration suites mostly wait on servers' flood control and reconnects, so they run
+# side by side, each with its own servers on its own ports and its own directory; their output is
+# printed one suite after another. TOCSIN_SERIAL=1 runs them one by one instead.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -11,29 +15,64 @@ cd "$root"
 
 results=()
 failed=0
+record() { # NAME STATUS SECONDS
+  if [ "$2" -eq 0 ]; then results+=("PASS  $1 ($3 s)"); else results+=("FAIL  $1 ($3 s)"); failed=1; fi
+}
 run_step() { # NAME COMMAND...
-  local name="$1"; shift
-  local start=$SECONDS
+  local name="$1" start=$SECONDS status=0; shift
   echo; echo "=== $name"
-  if "$@"; then
-    results+=("PASS  $name ($((SECONDS - start)) s)")
-  else
-    results+=("FAIL  $name ($((SECONDS - start)) s)")
-    failed=1
-  fi
+  "$@" || status=$?
+  record "$name" "$status" $((SECONDS - start))
 }
 
-export TOCSIN_IT_DIR="${TOCSIN_IT_DIR:-$(mktemp -d /tmp/tocsin-it.XXXXXX)}"
+base="${TOCSIN_IT_DIR:-$(mktemp -d /tmp/tocsin-it.XXXXXX)}"
+chmod a+x "$base"
 run_step "build" swift build
 run_step "unit tests" swift test
-for suite in irc xmpp pagerduty faults; do
-  [ -x "$here/$suite.sh" ] && run_step "integration: $suite" "$here/$suite.sh"
+TOCSIN_BIN="$(swift build --show-bin-path)/tocsin"
+export TOCSIN_BIN
+
+# Suite → its servers' ports (distinct per suite, all on 127.0.0.1).
+declare -A ports=(
+  [irc]="INSPIRCD_PORT=31667 INSPIRCD_TLS_PORT=31697 INSPIRCD_LINK_PORT=31700 NGIRCD_PORT=32667 NGIRCD_TLS_PORT=32697 TOCSIN_HTTP_PORT=31080"
+  [xmpp]="PROSODY_PORT=33222 EJABBERD_PORT=34222 EJABBERD_DIST_PORT=34270 TOCSIN_HTTP_PORT=33080"
+  [pagerduty]="INSPIRCD_PORT=35667 INSPIRCD_TLS_PORT=35697 INSPIRCD_LINK_PORT=35700 PROSODY_PORT=36222 TOCSIN_HTTP_PORT=35080"
+  [faults]="INSPIRCD_PORT=37667 INSPIRCD_TLS_PORT=37697 INSPIRCD_LINK_PORT=37700 PROSODY_PORT=38222 TOCSIN_HTTP_PORT=37080"
+)
+suites=(irc xmpp pagerduty faults)
+declare -A pids=() started=()
+for suite in "${suites[@]}"; do
+  # shellcheck disable=SC2086
+  cmd=(env TOCSIN_IT_DIR="$base/$suite" TOCSIN_NO_BUILD=1 ${ports[$suite]} "$here/$suite.sh")
+  started[$suite]=$SECONDS
+  if [ -n "${TOCSIN_SERIAL:-}" ]; then
+    run_step "integration: $suite" "${cmd[@]}"
+  else
+    mkdir -p "$base/$suite"
+    "${cmd[@]}" >"$base/$suite.log" 2>&1 </dev/null &
+    pids[$suite]=$!
+  fi
 done
+if [ -z "${TOCSIN_SERIAL:-}" ]; then
+  for suite in "${suites[@]}"; do
+    status=0
+    wait "${pids[$suite]}" || status=$?
+    record "integration: $suite" "$status" $((SECONDS - started[$suite]))
+  done
+  for suite in "${suites[@]}"; do
+    echo; echo "=== integration: $suite"
+    cat "$base/$suite.log"
+  done
+fi
+
 for target in irc xmpp commands; do
   run_step "fuzz: $target (${FUZZ_SECONDS:-60} s)" "$here/fuzz.sh" "$target"
 done
 
 echo; echo "=== summary"
 printf '%s\n' "${results[@]}"
-[ -f "$TOCSIN_IT_DIR/fault-summary.txt" ] && { echo; cat "$TOCSIN_IT_DIR/fault-summary.txt"; }
+if [ -f "$base/faults/fault-summary.txt" ]; then
+  echo; echo "fault injection (expected / delivered / duplicates per room):"
+  cat "$base/faults/fault-summary.txt"
+fi
 exit $failed

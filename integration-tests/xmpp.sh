@@ -91,6 +91,17 @@ for server in prosody ejabberd; do
     --target tocsin@localhost --expect-join
 done
 
+# Hostile input: XML metacharacters and a forged stanza in a title must arrive as literal text.
+out="$TOCSIN_GATEWAY_DIR/hostile"; rm -f "$out".*
+as prosody alice alicepass123 --timeout 40 watch --room $room --nick watch-hostile --wait-for-nick tocsin \
+  --from tocsin --match "</body></message><message to='evil@localhost'><body>forged & \]\]>\ufffd\ufffd end" \
+  --expect-count 1 --ready-file "$out.ready" >"$out.watch" 2>&1 &
+ph=$!
+for _ in $(seq 1 150); do [ -e "$out.ready" ] && break; sleep 0.2; done
+enqueue_trigger "</body></message><message to='evil@localhost'><body>forged & ]]>\u0001\u0000 end" critical hostile-xml >/dev/null
+check "XML metacharacters arrive as literal text, control characters as U+FFFD" wait "$ph"
+check "the stream survived the hostile title (gateway healthy)" gateway_healthy
+
 # History must never be re-executed: restart the gateway (it rejoins the rooms), then the note
 # written before must still be there exactly once.
 stop_gateway
@@ -115,6 +126,8 @@ for server in prosody ejabberd; do
     --history 50 --include-history --from tocsin --match "outage $server [123]" --expect-count 3
 done
 
+check "a server certificate from the wrong CA is refused, the log names ca_file, /healthz says down" \
+  wrong_ca_is_refused "$config"
 check "no secret appears in the gateway log" bash -c "! grep -qE 'botpass123|alicepass123' '$TOCSIN_GATEWAY_LOG'"
 echo "xmpp: $TOCSIN_FAILURES failure(s)"
 exit $((TOCSIN_FAILURES > 0))

@@ -18,13 +18,15 @@ TOCSIN_GATEWAY_PID=""
 _gw_log() { echo "[gateway] $*" >&2; }
 
 # The debug build is what `swift build` leaves; tests use it so that the test command builds once.
+# TOCSIN_BIN names the binary outright (test-all.sh sets it for suites running side by side).
 tocsin_binary() {
-  local bin
-  bin="$(cd "$TOCSIN_ROOT" && swift build --show-bin-path 2>/dev/null)/tocsin"
-  echo "$bin"
+  if [ -n "${TOCSIN_BIN:-}" ]; then echo "$TOCSIN_BIN"; return; fi
+  echo "$(cd "$TOCSIN_ROOT" && swift build --show-bin-path 2>/dev/null)/tocsin"
 }
 
+# TOCSIN_NO_BUILD=1 uses the binary already built (test-all.sh builds once, before the suites).
 build_tocsin() {
+  [ -n "${TOCSIN_NO_BUILD:-}" ] && return 0
   (cd "$TOCSIN_ROOT" && swift build --product tocsin >&2) || { _gw_log "swift build failed"; return 1; }
 }
 
@@ -63,6 +65,12 @@ try: print(json.load(sys.stdin)["status"])
 except Exception: pass'
 }
 
+# The gateway under test answers /healthz with status ok (after a short settling pause).
+gateway_healthy() {
+  sleep 2
+  [ "$(curl -s --max-time 5 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" | health_status)" = ok ]
+}
+
 stop_gateway() {
   [ -n "$TOCSIN_GATEWAY_PID" ] || return 0
   if kill -0 "$TOCSIN_GATEWAY_PID" 2>/dev/null; then
@@ -96,6 +104,30 @@ enqueue_trigger() { # SUMMARY SEVERITY [DEDUP_KEY]
   local dedup_field=""
   [ -n "$dedup" ] && dedup_field=",\"dedup_key\":\"$dedup\""
   enqueue_event "{\"routing_key\":\"$TOCSIN_ROUTING_KEY\",\"event_action\":\"trigger\"$dedup_field,\"payload\":{\"summary\":\"$summary\",\"source\":\"integration-test\",\"severity\":\"$severity\"}}"
+}
+
+# Certificate verification: a second gateway, configured like CONFIG but trusting an unrelated CA
+# (ca.pem → wrong-ca.pem), must refuse the servers, say in its log which setting to fix (ca_file),
+# and report itself down. The main gateway keeps running meanwhile.
+wrong_ca_is_refused() { # CONFIG
+  local config="$1" dir="$TOCSIN_GATEWAY_DIR/wrong-ca" port=$((TOCSIN_HTTP_PORT + 1)) i status=1
+  mkdir -p "$dir"
+  sed -e "s#/ca.pem#/wrong-ca.pem#g" -e "s#port: $TOCSIN_HTTP_PORT#port: $port#" \
+      -e "s#database: [^,}]*#database: $dir/wrong.sqlite#" "$config" >"$dir/wrong-ca.yml"
+  "$(tocsin_binary)" run --config "$dir/wrong-ca.yml" >"$dir/tocsin.log" 2>&1 </dev/null &
+  local pid=$!
+  for ((i = 0; i < 120; i++)); do
+    if grep -q 'ca_file' "$dir/tocsin.log" &&
+       [ "$(curl -s --max-time 2 "http://127.0.0.1:$port/healthz" | health_status)" = down ]; then
+      status=0; break
+    fi
+    sleep 0.5
+  done
+  ((status == 0)) || { _gw_log "wrong CA not refused as expected; log tail:"; tail -n 20 "$dir/tocsin.log" >&2; }
+  kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  return $status
 }
 
 # PASS/FAIL bookkeeping shared by the test scripts.
