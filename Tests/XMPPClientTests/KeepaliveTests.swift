@@ -54,6 +54,24 @@ import XMPP
         #expect(harness.tick().closeReason?.retry == .backoff)
     }
 
+    /// A slow-loris server that answers just often enough to look alive never finishes negotiation:
+    /// it is dropped at the overall deadline.
+    @Test func tricklingServerCannotHoldNegotiationOpen() {
+        var harness = SessionHarness(rooms: [])
+        _ = harness.session.connectionStarted(now: harness.now)
+        // Each answer comes just before the 30 s silence limit...
+        harness.advance(.seconds(25))
+        _ = harness.feed("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='localhost' id='s1' version='1.0'>")
+        #expect(harness.tick().closeReason == nil)
+        harness.advance(.seconds(25))
+        let fed = harness.feed("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>")
+        #expect(fed.closeReason == nil)
+        #expect(harness.tick().closeReason == nil)
+        // ...but the whole negotiation has 60 s.
+        harness.advance(.seconds(11))
+        #expect(harness.tick().closeReason?.retry == .backoff)
+    }
+
     @Test func conflictStreamErrorReconnectsAfterTheLongestBackoffAndCannotResume() {
         var harness = SessionHarness(rooms: [])
         harness.establish()

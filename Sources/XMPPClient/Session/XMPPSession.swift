@@ -105,6 +105,8 @@ struct XMPPSession: Sendable {
     // MARK: State of the current connection
 
     private(set) var lastReceived: Instant?
+    /// Negotiation must finish by then however the server trickles its answers (slow-loris).
+    private(set) var negotiationDeadline: Instant?
     private(set) var lastSent: Instant?
     private var nextServerPing: Instant?
     private var pendingRequests: [String: (PendingRequest, Instant)] = [:]
@@ -154,6 +156,7 @@ struct XMPPSession: Sendable {
         let actions = negotiation.start()
         phase = .negotiating(negotiation)
         lastReceived = now
+        negotiationDeadline = now.advanced(by: negotiationTimeout * 2)
         pendingRequests = [:]
         return finish(negotiationActions(actions, now: now), now: now)
     }
@@ -595,6 +598,12 @@ struct XMPPSession: Sendable {
                 logger.error("the server stopped answering during negotiation", metadata: ["step": "\(negotiation.stepName)"])
                 phase = .disconnected
                 actions.append(.close(CloseReason(message: "no answer while \(negotiation.stepName)", retry: .backoff)))
+            } else if let negotiationDeadline, now >= negotiationDeadline {
+                logger.error("negotiation is taking too long", metadata: ["step": "\(negotiation.stepName)"])
+                phase = .disconnected
+                actions.append(.close(CloseReason(
+                    message: "negotiation did not complete within \(negotiationTimeout * 2) (stuck \(negotiation.stepName))",
+                    retry: .backoff)))
             }
         case .closing(let deadline):
             if now >= deadline { actions.append(.close(CloseReason(message: "shutdown", retry: .stop))) }
