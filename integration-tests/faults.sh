@@ -46,6 +46,7 @@ irc:
     nick: tocsin
     sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
     rooms: [{name: "#ops"}]
+    flood: {burst: 5, interval_ms: 1100}   # InspIRCd's default class drains one line per second
 xmpp:
   - name: xmpp
     jid: tocsin@localhost
@@ -81,15 +82,32 @@ watch_xmpp() { # OUT DEADLINE_SECONDS
     sleep 0.2
   done
 }
-seen_count() { grep -c "$2" "$1" 2>/dev/null || echo 0; }
+seen_count() { local n; n=$(grep -c "$2" "$1" 2>/dev/null); echo "${n:-0}"; }
 wait_seen() { # FILE PATTERN N SECONDS
   local i
-  for ((i = 0; i < $4 * 5; i++)); do [ "$(seen_count "$1" "$2")" -ge "$3" ] && return 0; sleep 0.2; done
+  for ((i = 0; i < $4 * 20; i++)); do [ "$(seen_count "$1" "$2")" -ge "$3" ] && return 0; sleep 0.05; done
   return 1
 }
 
 start_gateway "$config"
 check "gateway ready" wait_gateway_ready 90 || exit 1
+
+# A slow-loris server (one byte per second, never a whole line or element), checked at the end: a
+# second gateway pointed at it must give up on it instead of waiting forever.
+SLOW_PORT=$((INSPIRCD_TLS_PORT + 200)); SLOW_XMPP_PORT=$((PROSODY_PORT + 200)); SLOW_HTTP_PORT=$((TOCSIN_HTTP_PORT + 2))
+"$TOCSIN_IT_PYTHON" "$here/lib/slowloris.py" "$SLOW_PORT" irc & proxy_pids+=($!)
+"$TOCSIN_IT_PYTHON" "$here/lib/slowloris.py" "$SLOW_XMPP_PORT" xmpp & proxy_pids+=($!)
+wait_for_port "$SLOW_PORT" 10 && wait_for_port "$SLOW_XMPP_PORT" 10 || exit 1
+slow_dir="$TOCSIN_GATEWAY_DIR/slowloris"; mkdir -p "$slow_dir"
+cat >"$slow_dir/slow.yml" <<YAML
+gateway: {database: $slow_dir/slow.sqlite}
+http: {host: 127.0.0.1, port: $SLOW_HTTP_PORT}
+backend: {kind: embedded, embedded: {services: [{name: api}]}}
+irc: [{name: slow-irc, host: 127.0.0.1, port: $SLOW_PORT, tls: {mode: plaintext}, nick: tocsin}]
+xmpp: [{name: slow-xmpp, jid: tocsin@localhost, password: x, host: 127.0.0.1, port: $SLOW_XMPP_PORT, tls: {mode: plaintext}, nick: tocsin}]
+YAML
+"$(tocsin_binary)" run --config "$slow_dir/slow.yml" >"$slow_dir/tocsin.log" 2>&1 </dev/null & slow_pid=$!
+slow_started=$SECONDS
 
 # 1. kill -9 while 200 incidents are being announced; restart; everything arrives.
 irc_out="$TOCSIN_GATEWAY_DIR/kill.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/kill.xmpp.json"; rm -f "$irc_out" "$xmpp_out"
@@ -97,7 +115,8 @@ watch_irc "$irc_out" 900 & wi=$!
 watch_xmpp "$xmpp_out" 900 & wx=$!
 sleep 3
 for i in $(seq 1 200); do enqueue_trigger "kill-test $i" warning "kill-$i" >/dev/null; done
-wait_seen "$irc_out" 'kill-test' 5 120
+# XMPP drains fastest: kill as soon as its room has seen a few, so both rooms are mid-burst.
+wait_seen "$xmpp_out" 'kill-test' 10 120
 kill9_gateway
 echo "      killed the gateway with SIGKILL after $(seen_count "$irc_out" kill-test) IRC / $(seen_count "$xmpp_out" kill-test) XMPP announcements"
 start_gateway "$config"
@@ -136,6 +155,15 @@ done
 wait "$wi"; wait "$wx"
 check "connections reset twice: all 40 in #ops (IRC)" count "TCP reset / IRC #ops" "$irc_out" 'drop-test (\d+)\b' 1..40
 check "connections reset twice: all 40 in the MUC (XMPP)" count "TCP reset / XMPP room" "$xmpp_out" 'drop-test (\d+)\b' 1..40
+
+# The slow-loris verdicts (the IRC registration limit is 90 s; the suite has run longer than that).
+while ((SECONDS - slow_started < 100)); do sleep 1; done
+check "slow-loris IRC server: registration abandoned at its deadline" \
+  grep -q 'registration did not complete within' "$slow_dir/tocsin.log"
+check "slow-loris XMPP server: negotiation abandoned" grep -qE 'no answer while|negotiation did not complete' "$slow_dir/tocsin.log"
+slow_health() { [ "$(curl -s "http://127.0.0.1:$SLOW_HTTP_PORT/healthz" | health_status)" != ok ]; }
+check "slow-loris: the stuck gateway says so in /healthz" slow_health
+kill -TERM "$slow_pid"; wait "$slow_pid"
 
 echo
 cat "$summary"
