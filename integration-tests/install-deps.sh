@@ -7,7 +7,7 @@ packages=(
   openssl curl procps psmisc                        # test CA, HTTP calls, process control
   inspircd anope ngircd                             # IRC servers (InspIRCd linked to Anope services)
   prosody ejabberd                                  # XMPP servers
-  python3-irc python3-slixmpp                       # scripted real chat clients (Debian's /usr/bin/python3)
+  python3-irc python3-slixmpp errbot python3-deepmerge wrk sqlite3  # scripted clients; benchmark peer and load
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -28,6 +28,11 @@ run_step() { # NAME COMMAND...
 base="${TOCSIN_IT_DIR:-$(mktemp -d /tmp/tocsin-it.XXXXXX)}"
 chmod a+x "$base"
 run_step "build" swift build
+if ((failed)); then
+  echo "test-all: the build failed; nothing else can run" >&2
+  printf '%s\n' "${results[@]}"
+  exit 1
+fi
 run_step "unit tests" swift test
 TOCSIN_BIN="$(swift build --show-bin-path)/tocsin"
 export TOCSIN_BIN

@@ -34,6 +34,7 @@ start_gateway() { # CONFIG [LOGFILE]
   local config="$1" log="${2:-$TOCSIN_GATEWAY_DIR/tocsin.log}" bin
   bin="$(tocsin_binary)"
   mkdir -p "$(dirname "$log")"
+  TOCSIN_GATEWAY_LOG="$log"
   [ -x "$bin" ] || { _gw_log "no tocsin binary at $bin (run build_tocsin)"; return 1; }
   "$bin" run --config "$config" >>"$log" 2>&1 </dev/null &
   TOCSIN_GATEWAY_PID=$!

@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# Tocsin's benchmark: every figure of docs/benchmarks.md, measured in one run on local real servers
+# (InspIRCd + Anope, Prosody) with release builds, next to Errbot as the peer. Prints the table and
+# writes the JSON (default .build-bench/bench-results/bench-DATE.json, or --json FILE).
+#
+#   integration-tests/bench.sh [--json FILE] [--commands N] [--skip-peer]
+#
+# Parts (all from this run):
+#   1. !ack round trip as a chat user sees it, IRC and XMPP, embedded store; and Tocsin's own share
+#      in-process (tocsin-bench share)
+#   2. fan-out: 100 incidents × 20 rooms on InspIRCd and on Prosody, against each server's flood
+#      allowance
+#   3. intake: events/s into the durable outbox through /v2/enqueue and signed /webhooks/pagerduty
+#   4. codec throughput (tocsin-bench codec)
+#   5. RSS idle with 2 networks and 50 rooms, and after the fan-out
+#   6. the same round trip and RSS for Errbot (Debian's errbot 6.1.7) and for Tocsin, both on the
+#      same instant PagerDuty-compatible HTTP API (bench/instant_api.py)
+# Servers listen on 127.0.0.1 only, on the ports below (override with the same variables as
+# lib/servers.sh); every process started here is stopped by its PID. About 12 minutes plus builds.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+
+json_out=""
+commands="${BENCH_COMMANDS:-1000}"
+fanout_incidents="${BENCH_FANOUT_INCIDENTS:-100}"   # fewer only for a quick trial of the script
+skip_peer=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --json) json_out="$2"; shift 2 ;;
+    --commands) commands="$2"; shift 2 ;;
+    --skip-peer) skip_peer=1; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# install-deps.sh ends with `pkill -x` of every InspIRCd/Prosody/… on the machine; on a shared
+# machine where others' test servers run, set TOCSIN_BENCH_SKIP_INSTALL=1 once the packages are in.
+if [ "${TOCSIN_BENCH_SKIP_INSTALL:-0}" != 1 ]; then
+  "$here/install-deps.sh" >/dev/null || exit 1
+fi
+
+export TOCSIN_IT_DIR="${TOCSIN_IT_DIR:-$(mktemp -d /tmp/tocsin-bench.XXXXXX)}"
+export INSPIRCD_PORT="${INSPIRCD_PORT:-52667}" INSPIRCD_TLS_PORT="${INSPIRCD_TLS_PORT:-52697}"
+export INSPIRCD_LINK_PORT="${INSPIRCD_LINK_PORT:-52700}" PROSODY_PORT="${PROSODY_PORT:-52522}"
+export TOCSIN_HTTP_PORT="${TOCSIN_HTTP_PORT:-52880}"
+export PYTHONDONTWRITEBYTECODE=1
+source "$here/lib/servers.sh"
+source "$here/lib/gateway.sh"
+source "$here/bench/lib.sh"
+
+scratch="$root/.build-bench"
+results="$TOCSIN_IT_DIR/results"
+mkdir -p "$results"
+[ -n "$json_out" ] || json_out="$scratch/bench-results/bench-$(date -u +%Y%m%dT%H%M%SZ).json"
+mkdir -p "$(dirname "$json_out")"
+ca="$TOCSIN_IT_CA_DIR"
+bench_py() { "$BENCH_PYTHON" "$BENCH_HOME/$1" "${@:2}"; }
+step() { printf '\n==> %s\n' "$*" >&2; }
+t_start=$(date +%s)
+
+API_PID=""
+stop_api() {
+  [ -n "$API_PID" ] || return 0
+  kill -TERM "$API_PID" 2>/dev/null
+  local i; for ((i = 0; i < 50; i++)); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null; API_PID=""
+}
+cleanup() { stop_gateway; stop_all_errbots; stop_api; stop_all_servers; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------------------------------------
+step "Building tocsin and tocsin-bench (release, scratch path $scratch)"
+for product in tocsin tocsin-bench; do
+  (cd "$root" && swift build -c release --product "$product" --scratch-path "$scratch" 2>&1 | tail -n 3 >&2) || exit 1
+  [ -x "$scratch/release/$product" ] || { echo "bench.sh: no $scratch/release/$product after the build" >&2; exit 1; }
+done
+tocsin_binary() { echo "$scratch/release/tocsin"; }   # gateway.sh's start_gateway runs this build
+
+cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+mem_kb="$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+swift_version="$(swift --version 2>&1 | head -n 1)"
+"$BENCH_PYTHON" - "$results/machine.json" "$(nproc)" "$cpu_model" "$mem_kb" "$swift_version" \
+  "$(uname -r)" "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import json, sys, datetime
+out, nproc, cpu, mem, swift, kernel, commit, load = sys.argv[1:]
+json.dump({"nproc": int(nproc), "cpu_model": cpu, "ram_gib": round(int(mem) / 1048576, 1), "swift": swift,
+           "kernel": kernel, "commit": commit, "loadavg_at_start": load,
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}, open(out, "w"))
+PY
+
+# ------------------------------------------------------------------------------------------------
+step "Parts 1 (own share) and 4 (codec): tocsin-bench, in-process"
+"$scratch/release/tocsin-bench" all --seconds 3 --iterations 10000 >"$results/inproc.json" || exit 1
+
+# ------------------------------------------------------------------------------------------------
+step "Starting InspIRCd + Anope and Prosody on 127.0.0.1 (benchmark flood settings)"
+bench_patch_server_configs || exit 1
+bench_shield_server_names || exit 1
+make_test_ca "$ca" && start_inspircd && start_prosody || exit 1
+bench_check_server_configs || { echo "bench.sh: the servers did not get the benchmark's flood settings" >&2; exit 1; }
+irc_register_account tocsin botpass123 && irc_register_account alice alicepass123 || exit 1
+for user in tocsin alice errbot watcher; do xmpp_register prosody "$user" "${user}pass123" || exit 1; done
+export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=tocsinpass123
+export BENCH_KEY_RTT=0123456789abcdef0123456789abcd01 BENCH_KEY_FANOUT=0123456789abcdef0123456789abcd02
+export BENCH_KEY_INTAKE=0123456789abcdef0123456789abcd03
+export BENCH_PD_TOKEN=bench-token-Zq81 BENCH_WEBHOOK_SECRET=bench-webhook-secret-4f1c
+
+# The instant incident API of part 6 (and the PagerDuty base URL of the webhook intake gateway).
+"$BENCH_PYTHON" "$BENCH_HOME/instant_api.py" --port 0 --token "$BENCH_PD_TOKEN" --incidents $((4 * commands)) \
+  --users alice@example.org >"$TOCSIN_IT_DIR/instant-api.log" 2>&1 &
+API_PID=$!
+api_port=""
+for _ in $(seq 1 50); do
+  api_port="$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TOCSIN_IT_DIR/instant-api.log" | head -n 1)"
+  [ -n "$api_port" ] && break; sleep 0.1
+done
+[ -n "$api_port" ] || { echo "bench.sh: instant_api.py did not start" >&2; cat "$TOCSIN_IT_DIR/instant-api.log" >&2; exit 1; }
+
+irc_rooms=(); xmpp_rooms=()
+for i in $(seq -w 1 20); do irc_rooms+=("#room$i"); done
+for i in $(seq -w 1 30); do xmpp_rooms+=("room$i@conference.localhost"); done
+join_by() { local IFS="$1"; shift; echo "$*"; }
+
+# write_config FILE KIND(embedded|pagerduty) ROOMS(all|intake)
+write_config() {
+  local file="$1" kind="$2" rooms="$3" r
+  {
+    echo "gateway: {database: ${file%.yml}.sqlite, public_url: \"http://127.0.0.1:$TOCSIN_HTTP_PORT\"}"
+    echo "http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}"
+    echo "backend:"
+    if [ "$kind" = embedded ]; then
+      echo "  kind: embedded"
+      echo "  embedded:"
+      echo "    services:"
+      echo "      - {name: rtt, team: bench, routing_key: {env: BENCH_KEY_RTT}}"
+      echo "      - {name: fanout, team: bench, routing_key: {env: BENCH_KEY_FANOUT}}"
+      echo "      - {name: intake, team: bench, routing_key: {env: BENCH_KEY_INTAKE}}"
+    else
+      echo "  kind: pagerduty"
+      echo "  pagerduty:"
+      echo "    api_token: {env: BENCH_PD_TOKEN}"
+      echo "    base_url: http://127.0.0.1:$api_port"
+      echo "    webhook_secrets: [{env: BENCH_WEBHOOK_SECRET}]"
+      echo "    services: {intake: PSERVIC1, fanout: PSERVIC2}"
+    fi
+    echo "identities:"
+    echo "  - {chat: irc:inspircd/alice, email: alice@example.org}"
+    echo "  - {chat: xmpp:alice@localhost, email: alice@example.org}"
+    echo "irc:"
+    echo "  - name: inspircd"
+    echo "    host: 127.0.0.1"
+    echo "    port: $INSPIRCD_TLS_PORT"
+    echo "    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}"
+    echo "    nick: tocsin"
+    echo "    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}"
+    echo "    flood: {burst: $BENCH_IRC_THRESHOLD, interval_ms: $((1000000 / BENCH_IRC_COMMANDRATE))}"
+    echo "    rooms:"
+    if [ "$rooms" = intake ]; then echo "      - {name: \"#intake\"}"; else
+      for r in "${irc_rooms[@]}"; do echo "      - {name: \"$r\"}"; done
+    fi
+    if [ "$rooms" = all ]; then
+      echo "xmpp:"
+      echo "  - name: prosody"
+      echo "    jid: tocsin@localhost"
+      echo "    password: {env: TOCSIN_XMPP_PASSWORD}"
+      echo "    host: 127.0.0.1"
+      echo "    port: $PROSODY_PORT"
+      echo "    tls: {mode: starttls, ca_file: $ca/ca.pem}"
+      echo "    nick: tocsin"
+      echo "    rooms:"
+      for r in "${xmpp_rooms[@]}"; do echo "      - {jid: $r}"; done
+    fi
+    echo "routes:"
+    if [ "$rooms" = intake ]; then
+      echo "  - {network: inspircd, room: \"#intake\", services: [intake]}"
+    else
+      for r in "${irc_rooms[@]}"; do echo "  - {network: inspircd, room: \"$r\", services: [fanout]}"; done
+      for r in "${xmpp_rooms[@]:0:20}"; do echo "  - {network: prosody, room: $r, services: [fanout]}"; done
+    fi
+    echo "logging: {level: notice}"
+  } >"$file"
+  "$(tocsin_binary)" check-config "$file" >&2 || { echo "bench.sh: $file is not valid" >&2; return 1; }
+}
+mkdir -p "$TOCSIN_GATEWAY_DIR"
+
+"$BENCH_PYTHON" - "$results/params.json" <<PY
+import json, sys
+json.dump({"commands": $commands, "irc_threshold": $BENCH_IRC_THRESHOLD, "irc_commandrate": $BENCH_IRC_COMMANDRATE,
+           "xmpp_rate_bytes": int("$BENCH_XMPP_RATE".split("kb")[0]) * 1000, "xmpp_burst_seconds": $BENCH_XMPP_BURST_SECONDS,
+           "ports": {"inspircd_tls": $INSPIRCD_TLS_PORT, "prosody": $PROSODY_PORT}}, open(sys.argv[1], "w"))
+PY
+set_param() { # KEY JSON-VALUE
+  "$BENCH_PYTHON" -c 'import json,sys; p=json.load(open(sys.argv[1])); p[sys.argv[2]]=json.loads(sys.argv[3]); json.dump(p, open(sys.argv[1],"w"))' \
+    "$results/params.json" "$1" "$2"
+}
+
+# ------------------------------------------------------------------------------------------------
+# Part 3: intake. A gateway on the real InspIRCd (announcing into #intake at its 10 lines/s while
+# the load runs), wrk as the client, each request a new event.
+run_intake() { # NAME KIND PATH-ARGS...
+  local name="$1" kind="$2" config="$TOCSIN_GATEWAY_DIR/intake-$1.yml" out="$results/intake-$1.json" rows
+  shift 2
+  write_config "$config" "$kind" intake || return 1
+  start_gateway "$config" "$TOCSIN_GATEWAY_DIR/intake-$name.log"
+  wait_gateway_ready 60 || { stop_gateway; return 1; }
+  wrk -t 1 -c 8 -d 10s --timeout 10s -s "$BENCH_HOME/intake.lua" "http://127.0.0.1:$TOCSIN_HTTP_PORT" -- "$@" \
+    >"$TOCSIN_IT_DIR/wrk-$name.txt" 2>&1
+  stop_gateway
+  rows="$(sqlite3 "${config%.yml}.sqlite" 'SELECT count(*) FROM outbox_messages' 2>/dev/null || echo null)"
+  grep '^{' "$TOCSIN_IT_DIR/wrk-$name.txt" | tail -n 1 >"$out.tmp"
+  if [ -s "$out.tmp" ]; then
+    "$BENCH_PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["outbox_rows"]=json.loads(sys.argv[2]); d["connections"]=8; json.dump(d, open(sys.argv[3],"w"))' \
+      "$out.tmp" "$rows" "$out"
+  else
+    echo "{\"error\": \"wrk produced no result\"}" >"$out"; cat "$TOCSIN_IT_DIR/wrk-$name.txt" >&2
+  fi
+  rm -f "$out.tmp"
+}
+step "Part 3: intake, POST /v2/enqueue (embedded store) — 10 s of wrk, 8 connections"
+run_intake enqueue embedded enqueue 1 "$BENCH_KEY_INTAKE"
+step "Part 3: intake, POST /webhooks/pagerduty (signed) — 10 s of wrk, 8 connections"
+bench_py webhook_bodies.py --secret "$BENCH_WEBHOOK_SECRET" --service-id PSERVIC1 --count 60000 \
+  --out "$TOCSIN_IT_DIR/webhooks.txt" || exit 1
+run_intake webhook pagerduty webhook 1 "$TOCSIN_IT_DIR/webhooks.txt"
+
+# ------------------------------------------------------------------------------------------------
+irc_rtt() { # LABEL BOT CHANNEL FIRST
+  bench_py rtt.py irc --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --nick alice --sasl alice:alicepass123 \
+    --channel "$3" --bot "$2" --first "$4" --count "$commands" --interval 0.12 --label "$1" --out "$results/rtt-$1.json"
+}
+xmpp_rtt() { # LABEL BOT ROOM FIRST
+  bench_py rtt.py xmpp --port "$PROSODY_PORT" --cafile "$ca/ca.pem" --jid alice@localhost --password alicepass123 \
+    --room "$3" --bot "$2" --first "$4" --count "$commands" --interval 0.12 --label "$1" --out "$results/rtt-$1.json"
+}
+rooms_joined() { # BOT IRC-CHANNELS XMPP-ROOMS
+  bench_py wait_rooms.py --cafile "$ca/ca.pem" --irc-port "$INSPIRCD_TLS_PORT" --irc-channels "$2" --irc-bot "$1" \
+    --xmpp-port "$PROSODY_PORT" --jid watcher@localhost --password watcherpass123 --xmpp-rooms "$3" --xmpp-bot "$1" --timeout 120
+}
+all_irc="$(join_by , "${irc_rooms[@]}")"; all_xmpp="$(join_by , "${xmpp_rooms[@]}")"
+declare -A rss=()
+
+# Parts 1, 2, 5: the gateway on the embedded store, 2 networks, 50 rooms.
+step "Parts 1, 2, 5: gateway on the embedded store, InspIRCd (20 channels) + Prosody (30 rooms)"
+main_config="$TOCSIN_GATEWAY_DIR/main.yml"
+write_config "$main_config" embedded all || exit 1
+ircd_log="$TOCSIN_IT_DIR/inspircd/ircd.log"; prosody_log="$TOCSIN_IT_DIR/prosody/prosody.log"
+ircd_mark=$(wc -l <"$ircd_log"); prosody_mark=$(wc -l <"$prosody_log")
+start_gateway "$main_config" "$TOCSIN_GATEWAY_DIR/main.log"
+wait_gateway_ready 90 || exit 1
+rooms_joined tocsin "$all_irc" "$all_xmpp" || exit 1
+sleep 5
+rss[tocsin_idle_kb]=$(rss_kb "$TOCSIN_GATEWAY_PID")
+memory_profile "$TOCSIN_GATEWAY_PID" "$results/memory-tocsin-idle.txt"
+_bench_log "tocsin idle RSS ${rss[tocsin_idle_kb]} kB"
+# Incidents 1..2N for the round trips, on a service no route announces.
+bench_py events.py --url "http://127.0.0.1:$TOCSIN_HTTP_PORT" --routing-key "$BENCH_KEY_RTT" \
+  --count $((2 * commands)) --summary "rtt incident" --severity info >&2 || exit 1
+
+step "Part 1: $commands × !ack on IRC (#room01) and on XMPP (room01), at once, one command per 0.12 s each"
+irc_rtt tocsin-irc tocsin '#room01' 1 & p1=$!
+xmpp_rtt tocsin-xmpp tocsin room01@conference.localhost $((commands + 1)) & p2=$!
+wait "$p1"; wait "$p2"
+
+step "Part 2: fan-out, $fanout_incidents incidents × 20 rooms on InspIRCd and on Prosody"
+bench_py fanout.py --enqueue-url "http://127.0.0.1:$TOCSIN_HTTP_PORT" --routing-key "$BENCH_KEY_FANOUT" \
+  --incidents "$fanout_incidents" --tag fanout --cafile "$ca/ca.pem" \
+  --irc-port "$INSPIRCD_TLS_PORT" --irc-channels "$all_irc" --irc-bot tocsin \
+  --xmpp-port "$PROSODY_PORT" --jid watcher@localhost --password watcherpass123 \
+  --xmpp-rooms "$(join_by , "${xmpp_rooms[@]:0:20}")" --xmpp-bot tocsin \
+  --bot-pid "$TOCSIN_GATEWAY_PID" --timeout 420 --out "$results/fanout.json"
+rss[tocsin_after_fanout_kb]=$(rss_kb "$TOCSIN_GATEWAY_PID")
+memory_profile "$TOCSIN_GATEWAY_PID" "$results/memory-tocsin-after-fanout.txt"
+# Disconnects while the gateway ran: the servers' view (one IRC connect and one XMPP login
+# expected, no quit, no flood kill), the gateway's own log, and the fan-out watchers.
+irc_connects=$(tail -n +"$((ircd_mark + 1))" "$ircd_log" | grep -c 'CONNECT: Client connecting.*: tocsin!' || true)
+irc_quits=$(tail -n +"$((ircd_mark + 1))" "$ircd_log" | grep -ciE 'QUIT: Client exiting: tocsin!|excess flood|recvq exceeded|sendq exceeded' || true)
+xmpp_logins=$(tail -n +"$((prosody_mark + 1))" "$prosody_log" | grep -c 'Authenticated as tocsin@localhost' || true)
+gateway_reconnects=$(grep -ciE 'reconnecting in' "$TOCSIN_GATEWAY_DIR/main.log" || true)
+watcher_drops=$("$BENCH_PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(bool(d.get(k,{}).get("watcher_disconnected")) for k in ("irc","xmpp")))' \
+  "$results/fanout.json" 2>/dev/null || echo 0)
+disconnects=$(( (irc_connects > 1 ? irc_connects - 1 : 0) + irc_quits + (xmpp_logins > 1 ? xmpp_logins - 1 : 0) +
+  gateway_reconnects + watcher_drops ))
+_bench_log "fan-out: IRC connects $irc_connects, quits/flood kills $irc_quits, XMPP logins $xmpp_logins," \
+  "gateway reconnects $gateway_reconnects, watcher drops $watcher_drops"
+set_param fanout_disconnects "$disconnects"
+gateway_alive || { echo "bench.sh: the gateway died during the fan-out" >&2; tail -n 30 "$TOCSIN_GATEWAY_DIR/main.log" >&2; }
+stop_gateway
+
+# ------------------------------------------------------------------------------------------------
+if [ "$skip_peer" = 0 ]; then
+  step "Part 6: Tocsin on its PagerDuty backend → instant API, same rooms"
+  pd_config="$TOCSIN_GATEWAY_DIR/pagerduty.yml"
+  write_config "$pd_config" pagerduty all || exit 1
+  start_gateway "$pd_config" "$TOCSIN_GATEWAY_DIR/pagerduty.log"
+  wait_gateway_ready 90 || exit 1
+  rooms_joined tocsin "$all_irc" "$all_xmpp" || exit 1
+  sleep 5
+  rss[tocsinpd_idle_kb]=$(rss_kb "$TOCSIN_GATEWAY_PID")
+  irc_rtt tocsinpd-irc tocsin '#room01' 1 & p1=$!
+  xmpp_rtt tocsinpd-xmpp tocsin room01@conference.localhost $((commands + 1)) & p2=$!
+  wait "$p1"; wait "$p2"
+  stop_gateway
+
+  step "Part 6: Errbot (IRC bot in 20 channels, XMPP bot in 30 rooms) → instant API"
+  api_env=(INCIDENT_API_URL="http://127.0.0.1:$api_port" INCIDENT_API_TOKEN="$BENCH_PD_TOKEN"
+           INCIDENT_USERS="alice=alice@example.org")
+  # Nick errbot: "tocsin" is a registered Anope account, whose nick protection would rename an
+  # unidentified client after a minute.
+  start_errbot irc env "${api_env[@]}" ERRBOT_BACKEND=IRC ERRBOT_NICK=errbot ERRBOT_PORT="$INSPIRCD_TLS_PORT" \
+    ERRBOT_IRC_RATE=0.1 ERRBOT_ROOMS="$all_irc"
+  start_errbot xmpp env "${api_env[@]}" ERRBOT_BACKEND=XMPP ERRBOT_ASYNC=0 ERRBOT_NICK=errbot \
+    ERRBOT_JID=errbot@localhost ERRBOT_PASSWORD=errbotpass123 ERRBOT_PORT="$PROSODY_PORT" \
+    ERRBOT_CA_FILE="$ca/ca.pem" ERRBOT_ROOMS="$all_xmpp"
+  rooms_joined errbot "$all_irc" "$all_xmpp" || exit 1
+  sleep 5
+  rss[errbot_irc_idle_kb]=$(rss_kb "${BENCH_ERRBOT_PIDS[irc]}")
+  rss[errbot_xmpp_idle_kb]=$(rss_kb "${BENCH_ERRBOT_PIDS[xmpp]}")
+  rss[errbot_idle_kb]=$(( rss[errbot_irc_idle_kb] + rss[errbot_xmpp_idle_kb] ))
+  memory_profile "${BENCH_ERRBOT_PIDS[irc]}" "$results/memory-errbot-irc-idle.txt"
+  irc_rtt errbot-irc errbot '#room01' $((2 * commands + 1)) & p1=$!
+  xmpp_rtt errbot-xmpp errbot room01@conference.localhost $((3 * commands + 1)) & p2=$!
+  wait "$p1"; wait "$p2"
+  rss[errbot_irc_after_kb]=$(rss_kb "${BENCH_ERRBOT_PIDS[irc]}")
+  rss[errbot_xmpp_after_kb]=$(rss_kb "${BENCH_ERRBOT_PIDS[xmpp]}")
+  stop_all_errbots
+fi
+
+# ------------------------------------------------------------------------------------------------
+{
+  echo "{"
+  first=1
+  for key in "${!rss[@]}"; do
+    [ $first = 1 ] || echo ","
+    printf '"%s": %s' "$key" "${rss[$key]}"; first=0
+  done
+  echo "}"
+} >"$results/rss.json"
+set_param total_seconds "$(( $(date +%s) - t_start ))"
+set_param loadavg_at_end "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+step "Results (all from this run; raw parts in $results)"
+bench_py report.py "$results" "$json_out" || exit 1
+echo "JSON: $json_out"

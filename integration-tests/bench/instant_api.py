@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""A PagerDuty REST API v2 subset that answers at once: the incident API both bots use in the
+benchmark's comparison (Tocsin on its PagerDuty backend, Errbot with bench/errbot's plugin).
+
+Only what `!ack N` needs: `GET /incidents/{id or number}` and bulk `PUT /incidents`
+(status acknowledged/resolved), with PagerDuty's headers checked (token, Accept, From on writes).
+Every incident number from 1 to --incidents exists. Each answer is written with one send on a
+TCP_NODELAY socket, so no Nagle/delayed-ACK pause is added to a keep-alive request (the
+integration tests' simulator writes headers and body separately, which costs ~40 ms per request
+on a reused connection).
+
+  instant_api.py --port 0 --token T --incidents 4000 [--users alice@example.org]
+Prints "listening on http://127.0.0.1:PORT" once ready.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import socketserver
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ACCEPT = "application/vnd.pagerduty+json;version=2"
+CREATED = "2025-06-01T12:00:00Z"
+
+
+class State:
+    def __init__(self, count: int, users: set[str]):
+        self.lock = threading.Lock()
+        self.status = {n: "triggered" for n in range(1, count + 1)}
+        self.users = users
+
+    @staticmethod
+    def incident_id(number: int) -> str:
+        return "Q%06d" % number
+
+    def incident(self, number: int) -> dict:
+        return {
+            "id": self.incident_id(number), "type": "incident", "incident_number": number,
+            "title": f"bench incident {number}", "summary": f"[#{number}] bench incident {number}",
+            "status": self.status[number], "urgency": "high", "created_at": CREATED, "updated_at": CREATED,
+            "html_url": f"https://example.pagerduty.com/incidents/{self.incident_id(number)}",
+            "service": {"id": "PSERVIC1", "type": "service_reference", "summary": "api"},
+            "assignments": [], "teams": [], "pending_actions": [],
+        }
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    state: State = None  # type: ignore[assignment]
+    token = ""
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    def answer(self, status: int, document: dict) -> None:
+        body = json.dumps(document, separators=(",", ":")).encode()
+        head = (f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\n"
+                f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        self.wfile.write(head + body)
+
+    def error(self, status: int, message: str, code: int) -> None:
+        self.answer(status, {"error": {"message": message, "code": code}})
+
+    def check(self, write: bool) -> bool:
+        if self.headers.get("Authorization") != f"Token token={self.token}":
+            self.error(401, "Authentication failed", 2006)
+            return False
+        if (self.headers.get("Accept") or "").replace(" ", "") != ACCEPT:
+            self.error(406, "Not Acceptable", 2001)
+            return False
+        if write and (self.headers.get("From") or "").strip() not in self.state.users:
+            self.error(400, "Requester User Not Found", 1008)
+            return False
+        return True
+
+    def number_of(self, key: str) -> int | None:
+        if key.isdigit():
+            number = int(key)
+        elif key.startswith("Q") and key[1:].isdigit():
+            number = int(key[1:])
+        else:
+            return None
+        return number if number in self.state.status else None
+
+    def do_GET(self):
+        parts = [p for p in self.path.split("?")[0].split("/") if p]
+        if not self.check(write=False):
+            return
+        if len(parts) == 2 and parts[0] == "incidents":
+            number = self.number_of(parts[1])
+            if number is None:
+                return self.error(404, "Not Found", 2100)
+            with self.state.lock:
+                return self.answer(200, {"incident": self.state.incident(number)})
+        self.error(404, "Not Found", 2100)
+
+    def do_PUT(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if not self.check(write=True):
+            return
+        if self.path.split("?")[0].rstrip("/") != "/incidents":
+            return self.error(404, "Not Found", 2100)
+        try:
+            entries = json.loads(body)["incidents"]
+        except (ValueError, KeyError, TypeError):
+            return self.error(400, "Invalid Input Provided", 2001)
+        updated = []
+        with self.state.lock:
+            for entry in entries:
+                number = self.number_of(str(entry.get("id", "")))
+                if number is None:
+                    return self.error(400, "Invalid Input Provided", 2001)
+                if entry.get("status") in ("acknowledged", "resolved"):
+                    self.state.status[number] = entry["status"]
+                updated.append(self.state.incident(number))
+        self.answer(200, {"incidents": updated, "limit": len(updated), "offset": 0, "more": False, "total": None})
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--token", required=True)
+    p.add_argument("--incidents", type=int, default=4000)
+    p.add_argument("--users", default="alice@example.org")
+    args = p.parse_args()
+    Handler.state = State(args.incidents, {u for u in args.users.split(",") if u})
+    Handler.token = args.token
+    socketserver.TCPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

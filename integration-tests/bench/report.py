@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""Assembles the benchmark's parts (JSON files in one directory, written by bench.sh and the
+drivers) into the result table (stdout) and one JSON document:
+  report.py RESULTS_DIR OUT.json
+Every figure comes from the same run; a part that is missing or failed shows as "n/a"."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+
+TLS13_RECORD_OVERHEAD = 22  # bytes per TLS 1.3 AES-GCM record: 5 header + 1 content type + 16 tag
+
+
+def load(directory: str, name: str) -> dict:
+    try:
+        with open(os.path.join(directory, name)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def num(value, digits=1):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(a, b):
+    try:
+        return a / b if a is not None and b else None
+    except TypeError:
+        return None
+
+
+def verdict(ok):
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+def main() -> int:
+    directory, out = sys.argv[1], sys.argv[2]
+    machine = load(directory, "machine.json")
+    params = load(directory, "params.json")
+    inproc = load(directory, "inproc.json")
+    rss = load(directory, "rss.json")
+    fan = load(directory, "fanout.json")
+    rtt = {name: load(directory, f"rtt-{name}.json") for name in
+           ("tocsin-irc", "tocsin-xmpp", "tocsinpd-irc", "tocsinpd-xmpp", "errbot-irc", "errbot-xmpp")}
+    intake = {name: load(directory, f"intake-{name}.json") for name in ("enqueue", "webhook")}
+    rows = []  # (section, figure, value, target, verdict)
+
+    def add(section, figure, value, target="", ok=None):
+        rows.append((section, figure, value, target, verdict(ok) if target else ""))
+
+    # 1. Round trip, embedded store
+    for proto in ("irc", "xmpp"):
+        r = rtt[f"tocsin-{proto}"]
+        value = (f"p50 {num(r.get('p50_ms'), 2)} ms, p99 {num(r.get('p99_ms'), 2)} ms "
+                 f"(n={r.get('count', 0)}, lost {r.get('timeouts', 'n/a')})") if r.get("count") else f"n/a {r.get('error', '')}"
+        add("1 round trip", f"Tocsin {proto.upper()} !ack, embedded store", value)
+    share = inproc.get("share", {})
+    direct, via = share.get("direct", {}).get("total", {}), share.get("dispatcher", {}).get("total", {})
+    add("1 round trip", "Tocsin's own share, in-process (direct calls)",
+        f"p50 {num(direct.get('p50_us'))} µs, p99 {num(direct.get('p99_us'))} µs (n={direct.get('count', 0)})",
+        "p99 ≤ 200 µs", direct.get("p99_us") is not None and direct["p99_us"] <= 200)
+    add("1 round trip", "Tocsin's own share, in-process (via OutboxDispatcher)",
+        f"p50 {num(via.get('p50_us'))} µs, p99 {num(via.get('p99_us'))} µs (n={via.get('count', 0)})",
+        "p99 ≤ 200 µs", via.get("p99_us") is not None and via["p99_us"] <= 200)
+
+    # 2. Fan-out
+    fanout_result = {}
+    irc_f, xmpp_f = fan.get("irc", {}), fan.get("xmpp", {})
+    if irc_f:
+        lines = irc_f.get("received", 0)
+        rate = params.get("irc_commandrate", 10000) / 1000
+        allowance = max(0, lines - params.get("irc_threshold", 20)) / rate
+        took = irc_f.get("last_room_last_message_s")
+        share_of = ratio(allowance, took)
+        fanout_result["irc"] = {"lines": lines, "allowance_s": allowance, "took_s": took, "ratio": share_of}
+        add("2 fan-out", f"InspIRCd: {fan.get('incidents')} incidents × {irc_f.get('rooms')} channels",
+            f"last line after {num(took)} s; allowance {num(allowance)} s "
+            f"({params.get('irc_threshold')} lines, then {rate:g}/s); {lines} lines",
+            "≥ 90 % of allowance", share_of is not None and share_of >= 0.9 and irc_f.get("complete"))
+        add("2 fan-out", "InspIRCd: share of the flood allowance", f"{num(100 * share_of if share_of else None)} %")
+    if xmpp_f:
+        sock = fan.get("xmpp_bot_socket", {})
+        tls_bytes = sock.get("bytes_sent", 0)
+        plain = max(0, tls_bytes - TLS13_RECORD_OVERHEAD * sock.get("data_segs_out", 0))
+        rate = params.get("xmpp_rate_bytes", 10000)
+        burst = rate * params.get("xmpp_burst_seconds", 2)
+        allowance = max(0, plain - burst) / rate
+        took = xmpp_f.get("last_room_last_message_s")
+        share_of = ratio(allowance, took)
+        fanout_result["xmpp"] = {"messages": xmpp_f.get("received"), "tls_bytes": tls_bytes,
+                                 "plaintext_bytes_estimate": plain, "allowance_s": allowance,
+                                 "took_s": took, "ratio": share_of}
+        add("2 fan-out", f"Prosody: {fan.get('incidents')} incidents × {xmpp_f.get('rooms')} rooms",
+            f"last message after {num(took)} s; allowance {num(allowance)} s "
+            f"(~{plain // 1000} kB at {rate // 1000} kB/s after a {burst // 1000} kB burst); "
+            f"{xmpp_f.get('received')} messages",
+            "≥ 90 % of allowance", share_of is not None and share_of >= 0.9 and xmpp_f.get("complete"))
+        add("2 fan-out", "Prosody: share of the flood allowance", f"{num(100 * share_of if share_of else None)} %")
+    disconnects = params.get("fanout_disconnects")
+    add("2 fan-out", "disconnects (bot and watchers)", "n/a" if disconnects is None else str(disconnects),
+        "0", disconnects == 0 if disconnects is not None else None)
+
+    # 3. Intake
+    for name, label in (("enqueue", "POST /v2/enqueue (embedded)"), ("webhook", "POST /webhooks/pagerduty (signed)")):
+        w = intake[name]
+        if not w.get("requests"):
+            add("3 intake", label, f"n/a {w.get('error', '')}")
+            continue
+        seconds = w["duration_us"] / 1e6
+        stored = w.get("outbox_rows")
+        add("3 intake", label,
+            f"{num(w['requests'] / seconds, 0)} events/s, p50 {num(w['latency_us']['p50'] / 1000, 2)} ms, "
+            f"p99 {num(w['latency_us']['p99'] / 1000, 2)} ms ({w['requests']} in {num(seconds)} s, "
+            f"{w.get('connections')} connections; non-202 {w['non_202']}; outbox rows {stored})")
+
+    # 4. Codec
+    codec = inproc.get("codec", {})
+    irc_parse = codec.get("irc_parse", {}).get("lines_per_second_median")
+    add("4 codec", "IRC lines parsed/s, one core (IRCMessage(parsing:))",
+        f"{num(irc_parse, 0)} (best {num(codec.get('irc_parse', {}).get('lines_per_second_best'), 0)}; "
+        f"avg line {num(codec.get('irc_corpus_avg_line_bytes'), 0)} B)",
+        "≥ 2,000,000", irc_parse is not None and irc_parse >= 2e6)
+    add("4 codec", "IRC lines framed+parsed/s (IRCLineFramer, 4 KiB reads)",
+        num(codec.get("irc_frame_parse", {}).get("lines_per_second_median"), 0))
+    add("4 codec", "XMPP stanzas parsed/s (XMPPStreamParser, 4 KiB reads)",
+        f"{num(codec.get('xmpp_stream_parse', {}).get('stanzas_per_second_median'), 0)} "
+        f"({num(codec.get('xmpp_stream_parse', {}).get('mb_per_second_median'))} MB/s)")
+
+    # 5. Memory
+    idle, after = rss.get("tocsin_idle_kb"), rss.get("tocsin_after_fanout_kb")
+    add("5 memory", "Tocsin RSS idle, 2 networks, 50 rooms", f"{num(idle / 1024 if idle else None)} MB",
+        "≤ 25 MB", idle is not None and idle <= 25 * 1024)
+    add("5 memory", "Tocsin RSS after the fan-out", f"{num(after / 1024 if after else None)} MB")
+
+    # 6. Peer
+    comparison = {}
+    for proto in ("irc", "xmpp"):
+        t, e = rtt[f"tocsinpd-{proto}"], rtt[f"errbot-{proto}"]
+        for who, r in (("Tocsin (PagerDuty backend)", t), ("Errbot 6.1.7", e)):
+            value = (f"p50 {num(r.get('p50_ms'), 2)} ms, p99 {num(r.get('p99_ms'), 2)} ms "
+                     f"(n={r.get('count', 0)}, lost {r.get('timeouts', 'n/a')})") if r.get("count") else f"n/a {r.get('error', '')}"
+            add("6 peer", f"{who} {proto.upper()} !ack, instant HTTP API", value)
+        p50, p99 = ratio(t.get("p50_ms"), e.get("p50_ms")), ratio(t.get("p99_ms"), e.get("p99_ms"))
+        comparison[proto] = {"p50_ratio": p50, "p99_ratio": p99}
+        add("6 peer", f"ratio Tocsin/Errbot {proto.upper()} round trip", f"p50 {num(p50, 2)}, p99 {num(p99, 2)}",
+            "p99 ≤ 0.5", p99 is not None and p99 <= 0.5)
+    e_idle, pd_idle = rss.get("errbot_idle_kb"), rss.get("tocsinpd_idle_kb")
+    add("6 peer", "Errbot RSS idle (IRC bot 20 channels + XMPP bot 30 rooms)",
+        f"{num(e_idle / 1024 if e_idle else None)} MB ({num(rss.get('errbot_irc_idle_kb', 0) / 1024)} + "
+        f"{num(rss.get('errbot_xmpp_idle_kb', 0) / 1024)})")
+    add("6 peer", "Tocsin RSS idle (PagerDuty backend, same 50 rooms)", f"{num(pd_idle / 1024 if pd_idle else None)} MB")
+    add("6 peer", "ratio Tocsin/Errbot RSS idle (embedded; PagerDuty backend)",
+        f"{num(ratio(idle, e_idle), 2)}; {num(ratio(pd_idle, e_idle), 2)}")
+
+    width = [max(len(str(r[i])) for r in rows + [("part", "figure", "value", "target", "verdict")]) for i in range(5)]
+    header = ("part", "figure", "value", "target", "verdict")
+    lines = [" | ".join(str(c).ljust(width[i]) for i, c in enumerate(header)),
+             "-|-".join("-" * w for w in width)]
+    lines += [" | ".join(str(c).ljust(width[i]) for i, c in enumerate(r)) for r in rows]
+    print(f"machine: {machine.get('nproc')} cores ({machine.get('cpu_model')}), {machine.get('ram_gib')} GiB RAM, "
+          f"{machine.get('swift')}, kernel {machine.get('kernel')}, commit {machine.get('commit')}, {machine.get('date')}; "
+          f"load average {machine.get('loadavg_at_start')} at start, {params.get('loadavg_at_end')} at end; "
+          f"run took {params.get('total_seconds')} s")
+    print("\n".join("| " + line + " |" for line in lines))
+    document = {"machine": machine, "params": params, "inprocess": inproc, "rss_kb": rss, "fanout": fan,
+                "fanout_allowance": fanout_result, "round_trip": rtt, "intake": intake,
+                "comparison": comparison,
+                "table": [dict(zip(header, r)) for r in rows]}
+    with open(out, "w") as f:
+        json.dump(document, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
