@@ -48,7 +48,10 @@ struct GatewayAssembly {
         ]
         switch configuration.backend.kind {
         case .embedded:
-            let settings = configuration.backend.embedded!
+            // ConfigurationLoader refuses a file without this section; the guard keeps that promise local.
+            guard let settings = configuration.backend.embedded else {
+                throw ConfigurationError(file: "", problems: [.init(path: "backend.embedded", message: "required when backend.kind is embedded")])
+            }
             let store = try EmbeddedIncidentStore(
                 database: database,
                 services: settings.services.map { EmbeddedService(name: $0.name, team: $0.team) },
@@ -68,7 +71,9 @@ struct GatewayAssembly {
                 if let key = secret(definition.routingKey) { routingKeys[key] = definition.name }
             }
         case .pagerduty:
-            let settings = configuration.backend.pagerduty!
+            guard let settings = configuration.backend.pagerduty else {
+                throw ConfigurationError(file: "", problems: [.init(path: "backend.pagerduty", message: "required when backend.kind is pagerduty")])
+            }
             // The process-wide shared client: no shutdown to forget on any exit path.
             let client = HTTPClient.shared
             let pagerDuty = PagerDutyService(
