@@ -57,15 +57,18 @@ public struct CommandHandler: Sendable {
     }
 
     private func run(_ command: Command, actor: Actor?, message: InboundMessage) async throws -> RichText {
-        // Write commands only reach here with an actor (AuthorizationPolicy guarantees it).
-        let writer = actor ?? Actor(email: "unknown")
+        // AuthorizationPolicy allows write commands only with an actor; never invent one.
+        func writer() throws -> Actor {
+            guard let actor else { throw IncidentServiceError.invalidArgument("no incident-platform user to act as") }
+            return actor
+        }
         switch command {
         case .ack(let numbers):
-            return outcomeReply("Acknowledged", try await service.acknowledge(numbers, by: writer), already: "acknowledged")
+            return outcomeReply("Acknowledged", try await service.acknowledge(numbers, by: try writer()), already: "acknowledged")
         case .resolve(let numbers):
-            return outcomeReply("Resolved", try await service.resolve(numbers, by: writer), already: "resolved")
+            return outcomeReply("Resolved", try await service.resolve(numbers, by: try writer()), already: "resolved")
         case .note(let number, let text):
-            let incident = try await service.addNote(to: number, content: text, by: writer)
+            let incident = try await service.addNote(to: number, content: text, by: try writer())
             return RichText([.plain("Note added to "), .bold("#\(incident.number)"), .plain(" \(incident.title)")])
         case .incidents:
             let page = try await service.openIncidents(limit: formatter.listLimit)
@@ -82,7 +85,7 @@ public struct CommandHandler: Sendable {
             }
             return RichText(lines: lines)
         case .trigger(let serviceName, let summary):
-            let incident = try await service.trigger(service: serviceName, title: summary, by: writer)
+            let incident = try await service.trigger(service: serviceName, title: summary, by: try writer())
             return RichText([.plain("Triggered "), .bold("#\(incident.number)"), .plain(" on \(incident.service): \(incident.title)")])
         case .oncall(let name):
             let entries = try await service.onCall(name: name)
@@ -91,13 +94,13 @@ public struct CommandHandler: Sendable {
                 [.bold(entry.user), .plain(" on call for \(entry.scope) (level \(entry.escalationLevel))")]
             })
         case .reassign(let number, let user):
-            let incident = try await service.reassign(number, to: user, by: writer)
+            let incident = try await service.reassign(number, to: user, by: try writer())
             return RichText([.bold("#\(number)"), .plain(" reassigned to \(incident.assignee ?? user)")])
         case .escalate(let number, let level):
-            let incident = try await service.escalate(number, toLevel: level, by: writer)
+            let incident = try await service.escalate(number, toLevel: level, by: try writer())
             return RichText([.bold("#\(number)"), .plain(" escalated to level \(incident.escalationLevel.map(String.init) ?? "next")")])
         case .snooze(let number, let seconds):
-            _ = try await service.snooze(number, for: seconds, by: writer)
+            _ = try await service.snooze(number, for: seconds, by: try writer())
             return RichText([.bold("#\(number)"), .plain(" snoozed for \(SnoozeDuration.format(seconds: seconds))")])
         case .whoami:
             guard let identity = message.identity else {
@@ -127,7 +130,8 @@ public struct CommandHandler: Sendable {
             if !spans.isEmpty { spans.append(.plain("; ")) }
             spans.append(.tone(.warning, "\(error)"))
         }
-        return RichText(spans)
+        // Never an empty reply, even if a backend reports nothing at all.
+        return spans.isEmpty ? RichText(plain: "\(verb): the incident platform reported no change") : RichText(spans)
     }
 
     private func help(_ topic: CommandName?, at origin: ChatDestination) -> RichText {
