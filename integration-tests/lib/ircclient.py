@@ -34,24 +34,8 @@ DEFAULT_CAPS = ("message-tags", "account-tag", "server-time", "echo-message")
 FORMATTING = re.compile(r"\x03(\d{1,2}(,\d{1,2})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]")
 
 
-class IRCError(Exception):
-    exit_code = 1
-
-
-class ConnectError(IRCError):
-    exit_code = 3
-
-
-class RegistrationError(IRCError):
-    exit_code = 4
-
-
-class ClosedError(IRCError):
-    exit_code = 5
-
-
-class Timeout(IRCError):
-    exit_code = 1
+from clientcli import AuthError as RegistrationError, ClientError as IRCError, ClosedError, ConnectError, Timeout  # noqa: E402
+from clientcli import Output as _Output, write_ready_file as _ready  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------
@@ -451,23 +435,8 @@ class IRCClient:
 # CLI
 
 
-class Output:
-    def __init__(self, as_json: bool, start: float):
-        self.as_json, self.start = as_json, start
-
-    def message(self, m: Message) -> None:
-        if self.as_json:
-            d = m.to_json()
-            d["elapsed"] = round(m.received - self.start, 6)
-            print(json.dumps(d, ensure_ascii=False), flush=True)
-        else:
-            print(m.raw, flush=True)
-
-    def summary(self, **kw) -> None:
-        if self.as_json:
-            print(json.dumps({"summary": kw}), flush=True)
-        else:
-            print(" ".join(f"{k}={v}" for k, v in kw.items()), flush=True)
+def Output(as_json: bool, start: float) -> _Output:
+    return _Output(as_json, start, lambda m: m.raw)
 
 
 def _client(args) -> IRCClient:
@@ -493,12 +462,6 @@ def _matcher(args, c: IRCClient, channel: Optional[str], regex: Optional[str]):
             return False
         return rx is None or bool(rx.search(strip_formatting(m.text)))
     return match
-
-
-def _ready(args) -> None:
-    if getattr(args, "ready_file", None):
-        with open(args.ready_file, "w") as f:
-            f.write(f"{os.getpid()}\n")
 
 
 def cmd_caps(args, c: IRCClient, deadline: float) -> int:

@@ -36,24 +36,8 @@ import slixmpp  # noqa: E402
 from slixmpp import JID  # noqa: E402
 
 
-class XMPPError(Exception):
-    exit_code = 1
-
-
-class ConnectError(XMPPError):
-    exit_code = 3
-
-
-class AuthError(XMPPError):
-    exit_code = 4
-
-
-class ClosedError(XMPPError):
-    exit_code = 5
-
-
-class Timeout(XMPPError):
-    exit_code = 1
+from clientcli import AuthError, ClientError as XMPPError, ClosedError, ConnectError, Timeout  # noqa: E402
+from clientcli import Output as _Output, write_ready_file as _ready  # noqa: E402
 
 
 @dataclass
@@ -296,25 +280,14 @@ class TestClient(slixmpp.ClientXMPP):
 # CLI
 
 
-class Output:
-    def __init__(self, as_json: bool, start: float):
-        self.as_json, self.start = as_json, start
+def _describe(m: ChatMessage) -> str:
+    who = m.nick or m.frm
+    jid = f" ({m.real_jid})" if m.real_jid else ""
+    return f"{m.type} {m.room or m.frm} <{who}{jid}> {m.body}"
 
-    def message(self, m: ChatMessage) -> None:
-        if self.as_json:
-            d = m.to_json()
-            d["elapsed"] = round(m.received - self.start, 6)
-            print(json.dumps(d, ensure_ascii=False), flush=True)
-        else:
-            who = m.nick or m.frm
-            jid = f" ({m.real_jid})" if m.real_jid else ""
-            print(f"{m.type} {m.room or m.frm} <{who}{jid}> {m.body}", flush=True)
 
-    def summary(self, **kw) -> None:
-        if self.as_json:
-            print(json.dumps({"summary": kw}), flush=True)
-        else:
-            print(" ".join(f"{k}={v}" for k, v in kw.items()), flush=True)
+def Output(as_json: bool, start: float) -> _Output:
+    return _Output(as_json, start, _describe)
 
 
 STYLING = re.compile(r"(?:(?<=\s)|^)([*_`])(\S(?:[^\n]*?\S)?)\1(?=\s|$|[.,;:!?)])", re.M)
@@ -348,12 +321,6 @@ def _matcher(args, c: TestClient, regex: Optional[str]):
             return False
         return rx is None or bool(rx.search(strip_styling(m.body)))
     return match
-
-
-def _ready(args) -> None:
-    if getattr(args, "ready_file", None):
-        with open(args.ready_file, "w") as f:
-            f.write(f"{os.getpid()}\n")
 
 
 async def _join_and_wait(args, c: TestClient, deadline: float) -> None:
