@@ -100,28 +100,25 @@ struct GatewayAssembly {
         let gateway = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger)
         relay.connect(gateway)
 
-        var transports: [any ChatTransport] = []
-        var services: [any Service] = []
-        for network in configuration.irc ?? [] {
-            let connection = IRCConnection(
-                configuration: try Self.ircConfiguration(network, secret: secret),
-                onMessage: { await gateway.receive($0) },
-                onReady: { dispatcher.wake(network: $0) },
-                logger: logger)
-            transports.append(connection)
-            services.append(connection)
-            health.append(connection)
-        }
-        for network in configuration.xmpp ?? [] {
-            let connection = XMPPConnection(
-                configuration: try Self.xmppConfiguration(network, secret: secret),
-                onMessage: { await gateway.receive($0) },
-                onReady: { dispatcher.wake(network: $0) },
-                logger: logger)
-            transports.append(connection)
-            services.append(connection)
-            health.append(connection)
-        }
+        // Every chat connection is a transport for the outbox, a lifecycle service and a health source.
+        let connections: [any ChatTransport & Service & HealthSource] =
+            try (configuration.irc ?? []).map { network in
+                IRCConnection(
+                    configuration: try Self.ircConfiguration(network, secret: secret),
+                    onMessage: { await gateway.receive($0) },
+                    onReady: { dispatcher.wake(network: $0) },
+                    logger: logger)
+            }
+            + (configuration.xmpp ?? []).map { network in
+                XMPPConnection(
+                    configuration: try Self.xmppConfiguration(network, secret: secret),
+                    onMessage: { await gateway.receive($0) },
+                    onReady: { dispatcher.wake(network: $0) },
+                    logger: logger)
+            }
+        let transports: [any ChatTransport] = connections
+        var services: [any Service] = connections
+        health += connections.map { $0 as any HealthSource }
         services.append(DispatcherService(dispatcher: dispatcher, transports: transports))
         services.append(MaintenanceService(tasks: maintenance, logger: logger))
 
