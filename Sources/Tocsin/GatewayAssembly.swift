@@ -37,6 +37,7 @@ struct GatewayAssembly {
 
         let service: any IncidentService
         var alerts: (any AlertEventIntake)?
+        var replayable: EmbeddedIncidentStore?
         var routingKeys: [String: String] = [:]
         var webhookSecrets: [String] = []
         var serviceNamesByID: [String: String] = [:]
@@ -66,6 +67,7 @@ struct GatewayAssembly {
                 logger: logger)
             service = store
             alerts = store
+            replayable = store
             maintenance.append(.init(name: "snooze expiry", every: .seconds(30)) { _ = try await store.wakeExpiredSnoozes() })
             for definition in settings.services {
                 if let key = secret(definition.routingKey) { routingKeys[key] = definition.name }
@@ -99,6 +101,13 @@ struct GatewayAssembly {
             logger: logger)
         let gateway = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger)
         relay.connect(gateway)
+        // Events committed just before a crash may never have reached the outbox: publish the
+        // recent window again; the outbox keeps each (event, room) once.
+        if let replayable {
+            for event in try await replayable.recordedEvents(since: Date().addingTimeInterval(-maxAge)) {
+                await gateway.publish(event)
+            }
+        }
 
         // Every chat connection is a transport for the outbox, a lifecycle service and a health source.
         let connections: [any ChatTransport & Service & HealthSource] =

@@ -27,6 +27,25 @@ struct IncidentEventTests {
         #expect(events.allSatisfy { $0.incident.number == 1 })
     }
 
+    /// What a crash between the store's commit and the outbox would lose can be replayed with the
+    /// same ids (the outbox then keeps each once), kinds, actors and details.
+    @Test func recordedEventsReplayWhatWasPublishedInAWindow() async throws {
+        let harness = try StoreHarness()
+        try await harness.trigger()
+        harness.clock.advance(by: 600)
+        let windowStart = harness.clock.now
+        _ = try await harness.store.acknowledge([1], by: Fixture.bobActor)
+        _ = try await harness.store.addNote(to: 1, content: "rolling back", by: Fixture.bobActor)
+
+        let published = await harness.sink.events
+        let replayed = try await harness.store.recordedEvents(since: windowStart)
+        #expect(replayed.map(\.id) == published.suffix(2).map(\.id))
+        #expect(replayed.map(\.kind) == [.acknowledged, .annotated])
+        #expect(replayed.map(\.actor) == [Fixture.bob.email, Fixture.bob.email])
+        #expect(replayed.last?.detail == "rolling back")
+        #expect(try await harness.store.recordedEvents(since: harness.clock.now.addingTimeInterval(1)).isEmpty)
+    }
+
     @Test func eventIDsNameTheTimelineRowAndAreUnique() async throws {
         let harness = try StoreHarness()
         try await harness.trigger()
