@@ -25,8 +25,4 @@ if ((${#missing[@]})); then
   fi
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Stop any daemon a package started anyway: tests own their servers.
-for d in inspircd anope ngircd prosody ejabberd; do
-  pkill -x "$d" 2>/dev/null || true
-done
 echo "install-deps: all system packages present"
