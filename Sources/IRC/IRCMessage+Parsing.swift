@@ -118,7 +118,11 @@ extension IRCMessage {
             }
             tags.append(IRCTag(key: WireText.decode(keyBytes), value: value))
         }
-        // Keep the last occurrence of each key, in its position.
+        // Keep the last occurrence of each key, in its position. Real lines carry a handful of
+        // tags: comparing keys pairwise is cheaper there than hashing every key into a Set.
+        if tags.count <= 16 {
+            return tags.indices.filter { i in !tags[(i + 1)...].contains { $0.key == tags[i].key } }.map { tags[$0] }
+        }
         var seen = Set<String>()
         var unique: [IRCTag] = []
         for tag in tags.reversed() where seen.insert(tag.key).inserted {

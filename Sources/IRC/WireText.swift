@@ -6,7 +6,10 @@
 /// legacy client's nick cannot garble the rest of the line and decoding can never fail.
 enum WireText {
     static func decode(_ bytes: some Collection<UInt8>) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) {
+        // Contiguous bytes (every caller's case) validate through the buffer fast path instead of
+        // element by element through the generic collection.
+        let validated = bytes.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
+        if let text = validated ?? String(validating: bytes, as: UTF8.self) {
             return text
         }
         var text = String.UnicodeScalarView()

@@ -83,6 +83,15 @@ let msgSplitVectors: [SplitVector] = [
         #expect(message.tags == [IRCTag(key: "b", value: "2"), IRCTag(key: "a", value: "3")])
     }
 
+    /// Many tags take the hashing path instead of pairwise comparison; the result must not differ.
+    @Test func duplicateTagAmongManyKeepsTheLastValueInItsPosition() throws {
+        let keys = (1...20).map { "k\($0)" }
+        let line = "@" + keys.map { "\($0)=x" }.joined(separator: ";") + ";k3=last CMD"
+        let message = try IRCMessage(parsing: line)
+        #expect(message.tags.map(\.key) == keys.filter { $0 != "k3" } + ["k3"])
+        #expect(message.tag("k3") == "last")
+    }
+
     @Test func tagOrderIsPreserved() throws {
         let message = try IRCMessage(parsing: "@z=1;a=2;m CMD")
         #expect(message.tags.map(\.key) == ["z", "a", "m"])
