@@ -79,7 +79,7 @@ check "announcement seen on ngIRCd" wait "$p2"
 check "!ack from a registered account acknowledges (reply)" \
   irc_insp --nick alice --sasl alice:alicepass123 --timeout 30 say --channel '#ops' --wait-for-nick tocsin \
   --text '!ack 1' --from tocsin --expect 'Acknowledged #1'
-check "the acknowledgement is announced" \
+check "the incident is now acknowledged (!incident shows its status)" \
   irc_insp --nick watcher3 --timeout 20 say --channel '#ops' --wait-for-nick tocsin --text '!incident 1' \
   --from tocsin --expect 'acknowledged'
 check "!ack from an unidentified nick is refused" \
