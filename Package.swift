@@ -45,14 +45,19 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
+        // MARK: Storage (the one SQLite file)
+        .target(name: "TocsinStorage", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
         // MARK: Incident backends
         .target(name: "EmbeddedIncidents", dependencies: [
-            "TocsinCore",
+            "TocsinCore", "TocsinStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DurableOutbox", dependencies: [
-            "TocsinCore",
+            "TocsinCore", "TocsinStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -91,7 +96,7 @@ let package = Package(
 
         // MARK: The executable
         .executableTarget(name: "Tocsin", dependencies: [
-            "TocsinCore", "TocsinConfig", "EmbeddedIncidents", "DurableOutbox", "PagerDuty", "HTTPIntake",
+            "TocsinCore", "TocsinConfig", "TocsinStorage", "EmbeddedIncidents", "DurableOutbox", "PagerDuty", "HTTPIntake",
             "IRCClient", "XMPPClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,8 +116,11 @@ let package = Package(
         .testTarget(name: "XMPPTests", dependencies: ["XMPP"]),
         .testTarget(name: "TocsinCoreTests", dependencies: ["TocsinCore"]),
         .testTarget(name: "TocsinConfigTests", dependencies: ["TocsinConfig"]),
-        .testTarget(name: "EmbeddedIncidentsTests", dependencies: ["EmbeddedIncidents", "TocsinCore"]),
-        .testTarget(name: "DurableOutboxTests", dependencies: ["DurableOutbox", "EmbeddedIncidents", "TocsinCore"]),
+        .testTarget(name: "EmbeddedIncidentsTests", dependencies: ["EmbeddedIncidents", "TocsinStorage", "TocsinCore"]),
+        .testTarget(name: "TocsinStorageTests", dependencies: [
+            "TocsinStorage", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "DurableOutboxTests", dependencies: ["DurableOutbox", "EmbeddedIncidents", "TocsinStorage", "TocsinCore"]),
         .testTarget(name: "HTTPIntakeTests", dependencies: [
             "HTTPIntake", "TocsinCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

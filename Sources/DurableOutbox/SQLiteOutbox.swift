@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import TocsinCore
+import TocsinStorage
 
 /// The durable ``Outbox``: messages wait in Tocsin's SQLite database (tables prefixed `outbox_`)
 /// until their transport confirms them, so announcements survive a crash, a restart or a long

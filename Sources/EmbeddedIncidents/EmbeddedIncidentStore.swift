@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import TocsinCore
+import TocsinStorage
 
 /// The default ``IncidentService``: incidents kept in Tocsin's own SQLite database, so a team can
 /// page and acknowledge from chat without any incident-platform account.

@@ -10,6 +10,7 @@ import Prometheus
 import ServiceLifecycle
 import TocsinConfig
 import TocsinCore
+import TocsinStorage
 import XMPP
 import XMPPClient
 

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Testing
 import TocsinCore
+import TocsinStorage
 
 @Suite("SQLite outbox")
 struct SQLiteOutboxTests {

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Testing
 import TocsinCore
+import TocsinStorage
 
 /// Announces every incident event into one room, as the gateway does, once an outbox is attached.
 actor AnnouncingSink: IncidentEventSink {

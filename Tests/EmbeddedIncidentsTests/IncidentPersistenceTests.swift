@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 import TocsinCore
+import TocsinStorage
 
 @Suite("Storage")
 struct IncidentPersistenceTests {
@@ -71,21 +72,6 @@ struct IncidentPersistenceTests {
         let mode = try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         #expect(FileManager.default.fileExists(atPath: path))
-    }
-
-    @Test func openNamesThePathWhenItFails() throws {
-        let directory = TemporaryDirectory()
-        try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
-        let blocker = directory.path("not-a-directory")
-        #expect(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
-        let path = blocker + "/tocsin.sqlite"
-
-        do {
-            _ = try TocsinDatabase.open(path: path)
-            Issue.record("opening below a regular file should fail")
-        } catch let error as TocsinDatabaseError {
-            #expect(error.description.contains(path))
-        }
     }
 
     @Test func invalidConfigurationIsRejectedWithTheCulprit() throws {

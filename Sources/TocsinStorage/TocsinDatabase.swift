@@ -10,11 +10,26 @@ public enum TocsinDatabase {
     /// A `DatabasePool` on `path`: WAL journal mode (readers never block the writer), the parent
     /// directory created when missing, and a busy timeout so a second process waits instead of failing.
     ///
+    /// The database holds who said what in which room and who acts as whom, so a directory it
+    /// creates is 0700 and the database file (with its `-wal`/`-shm` companions, which SQLite
+    /// creates with the main file's mode) is 0600, whatever the process umask.
+    ///
     /// - Throws: ``TocsinDatabaseError`` naming the path when the file cannot be opened.
     public static func open(path: String) throws -> DatabasePool {
         let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: directory.path) {
+                try FileManager.default.createDirectory(
+                    at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw TocsinDatabaseError.cannotOpen(path: path, reason: "cannot create the file")
+                }
+            }
+        } catch let error as TocsinDatabaseError {
+            throw error
         } catch {
             throw TocsinDatabaseError.cannotOpen(path: path, reason: "cannot create its directory: \(error.localizedDescription)")
         }
