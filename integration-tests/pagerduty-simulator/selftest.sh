@@ -129,7 +129,32 @@ pd_req GET '/oncalls?earliest=true&include%5B%5D=users&schedule_ids%5B%5D=PSCHED
 check "oncalls by schedule, users included with email" \
   body_is "[(o['escalation_level'], o['user']['email']) for o in d['oncalls']]" '[[1, "alice@example.org"]]'
 
+pd_req GET /escalation_policies/PESCAL1
+check "escalation policy: one rule per level, targets as references" \
+  body_is "(d['escalation_policy']['name'], [[t['type'] for t in r['targets']] for r in d['escalation_policy']['escalation_rules']])" \
+  "('Default', [['schedule_reference'], ['user_reference'], ['user_reference']])"
+pd_req GET /escalation_policies/PNOSUCH
+check "unknown escalation policy: 404 with code 2100" body_is "(d['error']['code'], d['error']['message'])" "(2100, 'Not Found')"
+pd_req GET /abilities
+check "abilities: 200 with a list" body_is "isinstance(d['abilities'], list)" True
+pd_req GET /abilities "" -H 'Authorization: Token token=wrong'
+check "abilities needs the token (401)" is "$PD_STATUS" 401
+
 # --- failure injection
+# "apply": PagerDuty carried the write out, then the answer was lost as a 500.
+pd_req POST /incidents "$create" -H 'From: alice@example.org'
+applied_id="$(pd_json "d['incident']['id']" <<<"$PD_BODY")"
+notes_before="$(curl -s "$PD_SIM_URL/_sim/incidents" | pd_json "[len(i['_notes']) for i in d['incidents'] if i['id'] == '$applied_id'][0]")"
+pd_sim POST /_sim/fail '{"status":500,"count":1,"method":"POST","path":"/incidents/","apply":true}' >/dev/null
+pd_req POST "/incidents/$applied_id/notes" '{"note":{"content":"applied then 500"}}' -H 'From: alice@example.org'
+check "apply-then-fail: the write is answered 500 in PagerDuty's error format" body_is "(d['error']['code'])" 2000
+check "  ... and was applied all the same (the note is there)" is \
+  "$(curl -s "$PD_SIM_URL/_sim/incidents" | pd_json "[[n['content'] for n in i['_notes']] for i in d['incidents'] if i['id'] == '$applied_id'][0][$notes_before:]")" \
+  '["applied then 500"]'
+pd_sim POST /_sim/fail '{"status":503,"count":1,"method":"POST","path":"/incidents/"}' >/dev/null
+pd_req POST "/incidents/$applied_id/notes" '{"note":{"content":"refused with 503"}}' -H 'From: alice@example.org'
+check "a plain injected 503 is not applied" bash -c '[ "$0" = 503 ] && ! grep -q "refused with 503" <<<"$1"' "$PD_STATUS" \
+  "$(curl -s "$PD_SIM_URL/_sim/incidents")"
 pd_sim POST /_sim/fail '{"status":429,"count":1,"retry_after":2}' >/dev/null
 curl -s -D "$work/h429" -o /dev/null -H "Authorization: Token token=$PD_SIM_TOKEN" -H "Accept: $PD_ACCEPT" "$PD_SIM_URL/incidents"
 check "injected 429 carries Retry-After and ratelimit-* headers" \

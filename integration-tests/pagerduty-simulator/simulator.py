@@ -28,7 +28,10 @@ Control API for tests (no auth), under ``/_sim``::
   POST /_sim/seed                        {"users": [...], "services": [...], "schedules": [...],
                                           "escalation_policies": [...], "incidents": [...]}
   POST /_sim/fail                        {"status": 429|5xx, "count": N, "retry_after": S,
-                                          "ratelimit_reset": S, "method": "PUT", "path": "/incidents"}
+                                          "ratelimit_reset": S, "method": "PUT", "path": "/incidents",
+                                          "apply": true}  -- with "apply", the request is carried
+                                          out first and its answer replaced by the failure (a write
+                                          PagerDuty applied before its answer was lost)
   POST /_sim/down                        {"mode": "reset"|"503"}; POST /_sim/up
   GET  /_sim/requests                    recorded API requests (method, path, query, headers, body)
   POST /_sim/requests/clear
@@ -590,12 +593,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(503, {"error": {"message": "Service Unavailable", "code": 2000}}, {"Retry-After": 1})
         headers = self.rate_limit_headers()
         try:
-            if failure:
+            if failure and not failure.get("apply"):
                 raise self.injected(failure)
             self.check_headers(method, body)
             with sim.lock:
                 sim.expire_snoozes()
                 status, payload = self.route(method, path, query, body)
+            if failure:
+                raise self.injected(failure)
             self.send_json(status, payload, headers)
         except APIError as error:
             headers.update(error.headers)
@@ -698,6 +703,17 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, paginate("log_entries", entries, query)
         if parts == ["oncalls"] and method == "GET":
             return self.oncalls(query)
+        if parts == ["abilities"] and method == "GET":
+            return 200, {"abilities": ["sso", "advanced_reports", "teams", "read_only_users", "team_responders",
+                                       "service_support_hours", "urgencies", "manage_schedules"]}
+        if parts == ["escalation_policies"] and method == "GET":
+            text = query.get("query", [""])[0].lower()
+            policies = [self.policy_json(pid) for pid, p in sorted(self.sim.policies.items()) if text in p["name"].lower()]
+            return 200, paginate("escalation_policies", policies, query)
+        if len(parts) == 2 and parts[0] == "escalation_policies" and method == "GET":
+            if parts[1] not in self.sim.policies:
+                raise not_found()
+            return 200, {"escalation_policy": self.policy_json(parts[1])}
         if parts == ["users"] and method == "GET":
             text = query.get("query", [""])[0].lower()
             users = [self.sim.full_user(uid) for uid, u in sorted(self.sim.users.items(), key=lambda i: i[1]["name"])
@@ -715,6 +731,20 @@ class Handler(BaseHTTPRequestHandler):
                          for sid, s in sorted(self.sim.schedules.items()) if text in s["name"].lower()]
             return 200, paginate("schedules", schedules, query)
         raise not_found()
+
+    def policy_json(self, policy_id):
+        """An escalation policy as GET /escalation_policies/{id} shows it: one rule per level."""
+        sim = self.sim
+        policy = sim.policies[policy_id]
+        rules = [{"id": "R%s%d" % (policy_id[-5:], level), "escalation_delay_in_minutes": 30,
+                  "targets": [sim.ref("user" if kind == "user" else "schedule", target) for kind, target in targets]}
+                 for level, targets in enumerate(policy["levels"], start=1)]
+        document = sim.ref("escalation_policy", policy_id)
+        document.update({"type": "escalation_policy", "name": policy["name"], "escalation_rules": rules,
+                         "services": [sim.ref("service", sid) for sid, svc in sorted(sim.services.items())
+                                      if svc["policy"] == policy_id],
+                         "num_loops": 0, "teams": [], "description": "", "on_call_handoff_notifications": "if_has_services"})
+        return document
 
     def list_incidents(self, query):
         sim = self.sim
@@ -993,7 +1023,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, self.seed(document))
             if path == "/_sim/fail" and method == "POST":
                 failure = {"status": int(document.get("status", 500)), "count": int(document.get("count", 1))}
-                for key in ("retry_after", "ratelimit_reset", "method", "path"):
+                for key in ("retry_after", "ratelimit_reset", "method", "path", "apply"):
                     if key in document:
                         failure[key] = document[key]
                 sim.failures.append(failure)
