@@ -72,6 +72,7 @@ let package = Package(
             "IRC", "TocsinCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,7 +127,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "PagerDutyTests", dependencies: ["PagerDuty", "TocsinCore"]),
-        .testTarget(name: "IRCClientTests", dependencies: ["IRCClient", "IRC", "TocsinCore"]),
+        .testTarget(name: "IRCClientTests", dependencies: [
+            "IRCClient", "IRC", "TocsinCore",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+        ]),
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPP", "TocsinCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -110,6 +110,8 @@ struct GatewayAssembly {
             }
         }
 
+        // IRCv3 STS policies live in the same database, so a restart never reopens plaintext.
+        let stsPolicies = try STSPolicyTable(database: database)
         // Every chat connection is a transport for the outbox, a lifecycle service and a health source.
         let connections: [any ChatTransport & Service & HealthSource] =
             try (configuration.irc ?? []).map { network in
@@ -117,6 +119,7 @@ struct GatewayAssembly {
                     configuration: try Self.ircConfiguration(network, secret: secret),
                     onMessage: { await gateway.receive($0) },
                     onReady: { dispatcher.wake(network: $0) },
+                    stsPolicies: stsPolicies,
                     logger: logger)
             }
             + (configuration.xmpp ?? []).map { network in
@@ -215,3 +218,7 @@ struct GatewayAssembly {
         return configuration
     }
 }
+
+/// The database table of STS policies is the IRC transport's policy store (same signatures; the
+/// storage target does not depend on the IRC client).
+extension STSPolicyTable: STSPolicyStore {}

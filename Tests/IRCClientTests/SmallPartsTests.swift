@@ -183,3 +183,17 @@ struct AccountDirectoryTests {
         #expect(directory.account(of: "[BOT]") == .loggedIn("acct"))
     }
 }
+
+@Suite struct JoinKeyRedactionTests {
+    /// Channel keys are passwords: a logged JOIN shows the channels, never the keys.
+    @Test func channelKeysAreRedactedFromLoggedJoinLines() {
+        let join = IRCMessage(command: "JOIN", parameters: ["#ops,#secret", "hunter2,s3cr3t"])
+        let logged = IRCLogRedaction.describe(join)
+        #expect(!logged.contains("hunter2") && !logged.contains("s3cr3t"))
+        #expect(logged.contains("#ops,#secret"))
+    }
+
+    @Test func aJoinWithoutKeysIsLoggedAsIs() {
+        #expect(IRCLogRedaction.describe(IRCMessage(command: "JOIN", parameters: ["#ops"])) == "JOIN #ops")
+    }
+}

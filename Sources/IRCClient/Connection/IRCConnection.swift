@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import IRC
 import Logging
 import NIOCore
@@ -23,6 +28,7 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
     private let onReady: @Sendable (String) -> Void
     private let logger: Logger
     private let group: any EventLoopGroup
+    private let stsPolicies: (any STSPolicyStore)?
     private let shared = Mutex(SharedState())
 
     enum IRCConnectionError: Error {
@@ -54,15 +60,20 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         var status: Status = .starting
         /// Rooms joined on invitation, rejoined after a reconnect.
         var invitedRooms: [IRCClientConfiguration.Room] = []
+        /// The TLS port a plaintext connection was told to upgrade to (IRCv3 `sts`), for the rest
+        /// of this process even when no policy could be stored.
+        var stsUpgradePort: Int?
     }
 
     public init(
         configuration: IRCClientConfiguration,
         onMessage: @escaping @Sendable (InboundMessage) async -> Void,
         onReady: @escaping @Sendable (String) -> Void,
+        stsPolicies: (any STSPolicyStore)? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
+        self.stsPolicies = stsPolicies
         self.onMessage = onMessage
         self.onReady = onReady
         var logger = logger
@@ -183,9 +194,35 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         var reason: String
     }
 
+    /// The configuration of the next connection: the configured one, unless an IRCv3 `sts`
+    /// policy holds for the host (stored, or learnt from this process's plaintext connection),
+    /// in which case it is TLS on the policy's port — never plaintext, never STARTTLS.
+    private func effectiveConfiguration() async -> IRCClientConfiguration {
+        var effective = configuration
+        var policyPort: Int?
+        if let stsPolicies {
+            do {
+                policyPort = try await stsPolicies.stsPort(host: Self.stsHost(configuration.host), now: Date())
+            } catch {
+                logger.error("cannot read the stored STS policies: \(error)")
+            }
+        }
+        let port = policyPort ?? shared.withLock { $0.stsUpgradePort }
+        guard let port else { return effective }
+        if configuration.tls != .implicit || configuration.port != port {
+            let source = policyPort != nil ? "the stored STS policy" : "the server's STS upgrade"
+            logger.notice("\(source) for \(configuration.host) holds: connecting with TLS to port \(port) instead of \(configuration.tls) on port \(configuration.port)")
+        }
+        effective.tls = .implicit
+        effective.port = port
+        return effective
+    }
+
+    static func stsHost(_ host: String) -> String { host.lowercased() }
+
     /// One connection attempt, from connect to close.
     private func runSession() async -> SessionOutcome {
-        let configuration = self.configuration
+        let configuration = await effectiveConfiguration()
         let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
 
         // TLS material first: a bad CA file or key is a configuration error worth saying clearly.
@@ -215,7 +252,7 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                                 NIOSSLClientHandler(context: implicitTLS, serverHostname: serverHostname))
                         }
                         try channel.pipeline.syncOperations.addHandler(
-                            IRCInboundHandler { continuation.yield(.channel($0)) })
+                            IRCInboundHandler(startTLS: configuration.tls == .startTLS) { continuation.yield(.channel($0)) })
                     }
                 }
                 .connect(host: configuration.host, port: configuration.port)
@@ -253,6 +290,7 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         let invited = shared.withLock { $0.invitedRooms }
         var session = Session(
             connection: self, channel: channel, sslContext: sslContext, serverHostname: serverHostname,
+            effectiveConfiguration: configuration,
             machine: IRCClientStateMachine(configuration: configuration, invitedRooms: invited, now: .now),
             events: continuation, inbound: inboundContinuation)
 
@@ -286,6 +324,8 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         let channel: any Channel
         let sslContext: NIOSSLContext?
         let serverHostname: String?
+        /// The configuration this session connected with (TLS and port changed by STS).
+        let effectiveConfiguration: IRCClientConfiguration
         var machine: IRCClientStateMachine
         let events: AsyncStream<SessionEvent>.Continuation
         let inbound: AsyncStream<InboundMessage>.Continuation
@@ -312,6 +352,12 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                     logger.trace("<< \(IRCLogRedaction.describe(message))")
                 }
                 await perform(machine.receive(message, now: now))
+            case .channel(.tlsHandshakeCompleted(let discarded)):
+                if discarded > 0 {
+                    logger.warning("STARTTLS: dropped \(discarded) plaintext bytes received after 670 (injected on the path, or a broken server)")
+                }
+                logger.info("STARTTLS: TLS started (handshake complete)")
+                await perform(machine.tlsEstablished(now: now))
             case .channel(.unparsable(let error)):
                 logger.debug("skipping a line from the server: \(error)")
             case .channel(.error(let error)):
@@ -393,9 +439,9 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                     }
                 case .upgradeToTLS:
                     do {
+                        // Registration resumes on `.tlsHandshakeCompleted`, not here: adding the
+                        // handler only starts the handshake.
                         try await addTLS()
-                        logger.info("STARTTLS: TLS started")
-                        work.append(contentsOf: machine.tlsEstablished(now: .now))
                     } catch {
                         closeReason = "TLS failed: \(error)"
                         logger.error("\(IRCTLS.explain(error, configuration: connection.configuration))")
@@ -416,7 +462,36 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                     requestClose()
                 case .log(let level, let text):
                     logger.log(level: level, "\(text)")
+                case .upgradeToSTS(let port):
+                    connection.shared.withLock { $0.stsUpgradePort = port }
+                case .rememberSTSPolicy(let policyPort, let duration):
+                    await rememberSTSPolicy(port: policyPort, duration: duration)
                 }
+            }
+        }
+
+        /// Stores (or with a zero duration removes) the host's STS policy. The policy's port is
+        /// the port of this TLS connection; after STARTTLS there is no TLS port of our own, so
+        /// only a policy naming one is kept.
+        func rememberSTSPolicy(port policyPort: Int?, duration: Duration) async {
+            guard let store = connection.stsPolicies else { return }
+            let host = IRCConnection.stsHost(effectiveConfiguration.host)
+            do {
+                if duration <= .zero {
+                    try await store.removeSTSPolicy(host: host)
+                    logger.notice("the server removed its STS policy (duration=0)")
+                    return
+                }
+                let port = effectiveConfiguration.tls == .implicit ? effectiveConfiguration.port : policyPort
+                guard let port else {
+                    logger.notice("not storing the server's STS policy: it names no TLS port and this connection used STARTTLS")
+                    return
+                }
+                let expires = Date().addingTimeInterval(Double(duration.components.seconds))
+                try await store.saveSTSPolicy(host: host, port: port, expires: expires)
+                logger.info("STS policy stored: TLS on port \(port) required for \(effectiveConfiguration.host) for \(duration.formattedSeconds)")
+            } catch {
+                logger.error("cannot store the server's STS policy: \(error)")
             }
         }
 

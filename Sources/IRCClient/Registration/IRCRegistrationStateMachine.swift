@@ -19,13 +19,19 @@ public struct IRCRegistrationStateMachine: Sendable {
         public var serverPassword: String?
         public var sasl: IRCClientConfiguration.SASL?
         public var startTLS: Bool
+        /// The connection is (or, with STARTTLS, will be) encrypted: decides what an IRCv3 `sts`
+        /// value means (reconnect over TLS, or a policy to remember).
+        public var secureTransport: Bool
+        /// The server's certificate is verified: only then is an `sts` policy worth remembering
+        /// (an unverified TLS peer could be anyone).
+        public var certificateVerified: Bool
         /// How long to wait for the end of the MOTD after 001 before carrying on without it.
         public var motdTimeout: Duration
 
         public init(
             nick: String, alternativeNicks: [String] = [], username: String, realname: String,
             serverPassword: String? = nil, sasl: IRCClientConfiguration.SASL? = nil, startTLS: Bool = false,
-            motdTimeout: Duration = .seconds(10)
+            secureTransport: Bool? = nil, certificateVerified: Bool = true, motdTimeout: Duration = .seconds(10)
         ) {
             self.nick = nick
             self.alternativeNicks = alternativeNicks
@@ -34,6 +40,8 @@ public struct IRCRegistrationStateMachine: Sendable {
             self.serverPassword = serverPassword
             self.sasl = sasl
             self.startTLS = startTLS
+            self.secureTransport = secureTransport ?? startTLS
+            self.certificateVerified = certificateVerified
             self.motdTimeout = motdTimeout
         }
 
@@ -42,7 +50,8 @@ public struct IRCRegistrationStateMachine: Sendable {
                 nick: configuration.nick, alternativeNicks: configuration.alternativeNicks,
                 username: configuration.username, realname: configuration.realname,
                 serverPassword: configuration.serverPassword, sasl: configuration.sasl,
-                startTLS: configuration.tls == .startTLS)
+                startTLS: configuration.tls == .startTLS, secureTransport: configuration.tls != .plaintext,
+                certificateVerified: configuration.verifyCertificate)
         }
     }
 
@@ -82,6 +91,12 @@ public struct IRCRegistrationStateMachine: Sendable {
         case log(Logger.Level, String)
         /// Registration cannot succeed on this connection; close it with this reason.
         case fail(String)
+        /// IRCv3 `sts` on a plaintext connection: close it and reconnect with TLS to `port`
+        /// (https://ircv3.net/specs/extensions/sts, "Upgrading to a secure connection").
+        case stsUpgrade(port: Int)
+        /// IRCv3 `sts` on a verified TLS connection: refuse plaintext to this host for `duration`
+        /// (`.zero` removes the policy). `port` is the value's own port key, if it had one.
+        case stsPolicy(port: Int?, duration: Duration)
     }
 
     // MARK: States
@@ -160,6 +175,14 @@ public struct IRCRegistrationStateMachine: Sendable {
         }
     }
 
+    /// True from sending `STARTTLS` until the TLS handshake completed: nothing may be written.
+    public var isNegotiatingTLS: Bool {
+        switch state {
+        case .awaitingSTARTTLS, .upgradingTLS: true
+        default: false
+        }
+    }
+
     public var registration: Registration? {
         if case .registered(let registered) = state { return registered.registration }
         return nil
@@ -233,9 +256,17 @@ public struct IRCRegistrationStateMachine: Sendable {
 
     /// One message from the server.
     public mutating func receive(_ message: IRCMessage, now: ContinuousClock.Instant) -> [Output] {
+        switch state {
+        case .awaitingSTARTTLS:
+            return receiveBeforeSTARTTLSReply(message)
+        case .upgradingTLS:
+            // The connection's reader drops every plaintext byte after 670; a line here means
+            // plaintext reached us anyway. Nothing said before the handshake can be trusted.
+            return refusePlaintext(message, when: "after 670, before the TLS handshake completed")
+        default:
+            break
+        }
         switch message.command {
-        case "670", "691":
-            return receiveSTARTTLSReply(message)
         case "CAP":
             return receiveCAP(message)
         case "AUTHENTICATE":
@@ -272,14 +303,39 @@ public struct IRCRegistrationStateMachine: Sendable {
 
     // MARK: STARTTLS
 
-    private mutating func receiveSTARTTLSReply(_ message: IRCMessage) -> [Output] {
-        guard case .awaitingSTARTTLS = state else { return [] }
-        if message.command == "670" {
+    /// Between `STARTTLS` and 670/691 (IRCv3 `tls` extension) anything else is plaintext that a
+    /// machine on the path can forge (a fake 001, a PRIVMSG carrying a command): it aborts the
+    /// connection instead of being processed. The only exception is the server's own
+    /// pre-registration notice (`:server NOTICE * :*** Looking up your hostname`), which servers
+    /// send on accept, before they read STARTTLS; it is ignored, never acted on.
+    private mutating func receiveBeforeSTARTTLSReply(_ message: IRCMessage) -> [Output] {
+        switch message.command {
+        case "670":
             state = .upgradingTLS
             return [.upgradeToTLS]
+        case "691":
+            state = .failed
+            return [.fail("the server refused STARTTLS (691 \(message.parameters.last ?? "")); use tls.mode: implicit on the TLS port, not plaintext")]
+        case IRCNumeric.unknownCommand where message.parameters.count >= 2 && message.parameters[1].uppercased() == "STARTTLS":
+            state = .failed
+            return [.fail("the server does not support STARTTLS; use tls.mode: implicit on its TLS port")]
+        case "NOTICE" where Self.isPreRegistrationServerNotice(message):
+            return [.log(.debug, "ignoring a server notice received before the STARTTLS reply")]
+        default:
+            return refusePlaintext(message, when: "before the reply to STARTTLS")
         }
+    }
+
+    private static func isPreRegistrationServerNotice(_ message: IRCMessage) -> Bool {
+        guard let target = message.parameters.first, target == "*" || target.uppercased() == "AUTH" else { return false }
+        guard let source = message.source else { return true }
+        return source.isServer
+    }
+
+    private mutating func refusePlaintext(_ message: IRCMessage, when: String) -> [Output] {
         state = .failed
-        return [.fail("the server refused STARTTLS (691 \(message.parameters.last ?? "")); use tls.mode: implicit on the TLS port, not plaintext")]
+        let reason = "STARTTLS: the server sent \(message.command) \(when); plaintext may have been injected on the path, so the connection is aborted and nothing it said was acted on (check the network path, or use tls.mode: implicit on the server's TLS port)"
+        return [.log(.error, reason), .fail(reason)]
     }
 
     // MARK: CAP
@@ -327,11 +383,17 @@ public struct IRCRegistrationStateMachine: Sendable {
 
         case (.registered(let registered), .new):
             // cap-notify: ask for newly offered capabilities we use (not SASL after registration).
+            // A policy announced (or refreshed) with cap-notify is remembered on TLS; on plaintext
+            // it takes effect at the next connection, never by dropping an established one.
+            var out: [Output] = []
+            if let entry = list.capabilities["sts"], settings.secureTransport {
+                out = stsOutputs(STSCapability(value: entry ?? ""))
+            }
             let wanted = Self.wantedCapabilities.filter {
                 $0 != "sasl" && list.contains($0) && !registered.registration.capabilities.contains($0)
             }
-            guard !wanted.isEmpty else { return [] }
-            return [.send(IRCMessage(command: "CAP", parameters: ["REQ", wanted.joined(separator: " ")]))]
+            guard !wanted.isEmpty else { return out }
+            return out + [.send(IRCMessage(command: "CAP", parameters: ["REQ", wanted.joined(separator: " ")]))]
 
         case (.registered(var registered), .del):
             let removed = Set(list.capabilities.keys)
@@ -343,6 +405,25 @@ public struct IRCRegistrationStateMachine: Sendable {
         default:
             return []
         }
+    }
+
+    /// What an `sts` value means on this connection (https://ircv3.net/specs/extensions/sts).
+    /// The capability is never requested: it only carries the policy.
+    private func stsOutputs(_ sts: STSCapability) -> [Output] {
+        if !settings.secureTransport {
+            guard let port = sts.port else {
+                return [.log(.warning, "the server advertises sts without a valid port; ignoring it")]
+            }
+            return [.log(.notice, "the server requires TLS (IRCv3 sts): reconnecting with TLS to port \(port)"),
+                    .stsUpgrade(port: port)]
+        }
+        guard let seconds = sts.durationSeconds else {
+            return [.log(.debug, "the server advertises sts without a valid duration; no policy to remember")]
+        }
+        guard settings.certificateVerified else {
+            return [.log(.notice, "not remembering the server's sts policy: tls.verify is off, so the server is not authenticated")]
+        }
+        return [.stsPolicy(port: sts.port, duration: .seconds(seconds))]
     }
 
     private static func apply(ack: CapabilityList, to enabled: inout Set<String>) {
@@ -358,6 +439,16 @@ public struct IRCRegistrationStateMachine: Sendable {
 
     private mutating func requestCapabilities(offered: CapabilityList) -> [Output] {
         var out: [Output] = []
+        if let entry = offered.capabilities["sts"] {
+            let sts = STSCapability(value: entry ?? "")
+            let policy = stsOutputs(sts)
+            if let upgrade = policy.first, case .stsUpgrade = upgrade {
+                // Stop here: nothing more goes over plaintext (no CAP REQ, no SASL, no CAP END).
+                state = .failed
+                return policy
+            }
+            out += policy
+        }
         var wanted = Self.wantedCapabilities.filter { offered.contains($0) }
 
         if let sasl = settings.sasl {

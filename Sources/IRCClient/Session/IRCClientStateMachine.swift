@@ -31,6 +31,11 @@ public struct IRCClientStateMachine: Sendable {
         case failDelivery(DeliveryID, TransportError)
         /// Close the connection; the caller reconnects with backoff.
         case close(reason: String)
+        /// IRCv3 `sts` on plaintext: the next connections to this host use TLS on `port`
+        /// (followed by ``close(reason:)``).
+        case upgradeToSTS(port: Int)
+        /// IRCv3 `sts` on verified TLS: remember (or, with `.zero`, forget) the host's policy.
+        case rememberSTSPolicy(port: Int?, duration: Duration)
         case log(Logger.Level, String)
     }
 
@@ -123,6 +128,8 @@ public struct IRCClientStateMachine: Sendable {
     public mutating func connectionEstablished(now: ContinuousClock.Instant) -> [Action] {
         var actions = apply(registration.start(), now: now)
         actions += pump(now: now)
+        // From STARTTLS until the handshake completed nothing else is written (not even a PING).
+        if registration.isNegotiatingTLS { queue.isHeld = true }
         return actions
     }
 
@@ -186,6 +193,17 @@ public struct IRCClientStateMachine: Sendable {
 
         actions += apply(registration.receive(message, now: now), now: now)
         guard !closed else { return actions }
+
+        // Before 001 the server has not accepted us: only registration (above), PING and ERROR
+        // mean anything. A PRIVMSG, JOIN or INVITE now is forged (or a broken server) and is
+        // never handed to the core.
+        if !registration.isWelcomed, message.command != "PING", message.command != "ERROR" {
+            if ["PRIVMSG", "NOTICE", "JOIN", "PART", "KICK", "INVITE", "NICK", "QUIT", "ACCOUNT"].contains(message.command),
+               message.source.map({ !$0.isServer }) ?? false {
+                actions.append(.log(.warning, "ignoring \(message.command) from \(message.source?.nick ?? "?") received before registration completed (001)"))
+            }
+            return actions + pump(now: now)
+        }
 
         switch message.command {
         case "PING":
@@ -371,6 +389,11 @@ public struct IRCClientStateMachine: Sendable {
                 actions.append(.log(level, text))
             case .fail(let reason):
                 actions += close(reason)
+            case .stsUpgrade(let port):
+                actions.append(.upgradeToSTS(port: port))
+                actions += close("the server requires TLS (IRCv3 sts); reconnecting with TLS to port \(port)")
+            case .stsPolicy(let port, let duration):
+                actions.append(.rememberSTSPolicy(port: port, duration: duration))
             }
         }
         return actions
