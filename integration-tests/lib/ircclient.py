@@ -132,12 +132,13 @@ class IRCClient:
                  servername: Optional[str] = None, sasl: Optional[str] = None,
                  username: str = "tester", realname: str = "Tocsin integration test",
                  password: Optional[str] = None, want_caps: Iterable[str] = DEFAULT_CAPS,
-                 verbose: bool = False):
+                 verbose: bool = False, certfile: Optional[str] = None, keyfile: Optional[str] = None):
         self.host, self.port, self.nick = host, port, nick
         self.tls, self.cafile, self.insecure, self.servername = tls, cafile, insecure, servername
         self.sasl, self.username, self.realname, self.password = sasl, username, realname, password
         self.want_caps = list(want_caps)
         self.verbose = verbose
+        self.certfile, self.keyfile = certfile, keyfile  # TLS client certificate (CertFP)
         self.sock: Optional[socket.socket] = None
         self._buf = b""
         self.offered_caps: dict = {}
@@ -161,6 +162,8 @@ class IRCClient:
             if self.insecure:
                 ctx.check_hostname = False
                 ctx.verify_mode = ssl.CERT_NONE
+            if self.certfile:
+                ctx.load_cert_chain(self.certfile, self.keyfile)
             try:
                 raw.settimeout(timeout)
                 raw = ctx.wrap_socket(raw, server_hostname=self.servername or self.host)
@@ -444,7 +447,7 @@ def _client(args) -> IRCClient:
     return IRCClient(args.host, args.port, args.nick, tls=args.tls, cafile=args.cafile,
                      insecure=args.insecure, servername=args.servername, sasl=args.sasl,
                      username=args.username, realname=args.realname, password=args.password,
-                     want_caps=caps, verbose=args.verbose)
+                     want_caps=caps, verbose=args.verbose, certfile=args.certfile, keyfile=args.keyfile)
 
 
 def _matcher(args, c: IRCClient, channel: Optional[str], regex: Optional[str]):
@@ -613,6 +616,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--realname", default="Tocsin integration test")
     p.add_argument("--password", help="server password (PASS)")
     p.add_argument("--sasl", metavar="ACCOUNT:PASSWORD", help="authenticate with SASL PLAIN")
+    p.add_argument("--certfile", help="TLS client certificate (PEM), e.g. for NickServ CERT ADD")
+    p.add_argument("--keyfile", help="key of --certfile (default: in the same file)")
     p.add_argument("--caps", help="comma-separated capabilities to request if offered "
                    f"(default: {','.join(DEFAULT_CAPS)})")
     p.add_argument("--timeout", type=float, default=20, help="bound for the whole command (s)")

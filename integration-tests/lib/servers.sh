@@ -206,7 +206,7 @@ _it_write_inspircd_conf() {
   local modules=(cap ircv3 ircv3_accounttag ircv3_servertime ircv3_echomessage ircv3_batch
     ircv3_labeledresponse ircv3_msgid ircv3_ctctags ircv3_capnotify ircv3_invitenotify
     ircv3_chghost services_account sasl spanningtree hidechans chghost chgident svshold cban
-    ssl_gnutls namesx uhnames botmode)
+    ssl_gnutls sslinfo namesx uhnames botmode)  # sslinfo: client certificate fingerprints for SASL EXTERNAL
   {
     cat <<EOF
 <path configdir="$d" datadir="$d/data" logdir="$d" moduledir="/usr/lib/inspircd/modules">
