@@ -43,8 +43,9 @@ declare -A ports=(
   [xmpp]="PROSODY_PORT=33222 EJABBERD_PORT=34222 EJABBERD_DIST_PORT=34270 TOCSIN_HTTP_PORT=33080"
   [pagerduty]="INSPIRCD_PORT=35667 INSPIRCD_TLS_PORT=35697 INSPIRCD_LINK_PORT=35700 PROSODY_PORT=36222 TOCSIN_HTTP_PORT=35080"
   [faults]="INSPIRCD_PORT=37667 INSPIRCD_TLS_PORT=37697 INSPIRCD_LINK_PORT=37700 PROSODY_PORT=38222 TOCSIN_HTTP_PORT=37080"
+  [intake]="TOCSIN_HTTP_PORT=39080"
 )
-suites=(irc xmpp pagerduty faults)
+suites=(irc xmpp pagerduty faults intake)
 declare -A pids=() started=()
 for suite in "${suites[@]}"; do
   # shellcheck disable=SC2086

@@ -341,7 +341,14 @@ public final class EmbeddedIncidentStore: IncidentService, AlertEventIntake, Sen
             logger.debug("incident changed", metadata: [
                 "incident": "\(change.incident.number)", "kind": "\(change.kind.rawValue)", "actor": "\(change.actor ?? "-")",
             ])
-            await events.publish(change.event)
+            do {
+                try await events.publish(change.event)
+            } catch {
+                // The change is committed; the replay at the next start publishes it again.
+                logger.error("incident change not announced yet; it is published again at the next start", metadata: [
+                    "incident": "\(change.incident.number)", "kind": "\(change.kind.rawValue)", "error": "\(error)",
+                ])
+            }
         }
     }
 

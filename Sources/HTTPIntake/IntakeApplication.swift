@@ -14,7 +14,8 @@ public func buildIntakeRouter(
     let metrics = IntakeMetrics()
     let enqueue = EnqueueEndpoint(configuration: configuration, alerts: dependencies.alerts, metrics: metrics,
                                   logger: logger)
-    let webhook = WebhookEndpoint(configuration: configuration, events: dependencies.events, metrics: metrics,
+    let webhook = WebhookEndpoint(configuration: configuration, events: dependencies.events,
+                                  ledger: dependencies.webhookLedger, now: dependencies.now, metrics: metrics,
                                   logger: logger)
     let health = HealthEndpoint(sources: dependencies.health)
     let exposition = MetricsEndpoint(registry: dependencies.metrics)
@@ -29,11 +30,26 @@ public func buildIntakeRouter(
 
 /// The intake as a Hummingbird application listening on `host:port`. It is a swift-service-lifecycle
 /// `Service`: run it in the gateway's `ServiceGroup`, which stops it gracefully on SIGTERM.
+///
+/// Every accepted connection goes through the ``IntakeLimits``: connections over the per-address or
+/// total cap are closed at once, and a request head or body not complete in time closes its
+/// connection. The total cap is lowered to fit the process's descriptor limit when needed, so the
+/// listening socket never meets `EMFILE` (SwiftNIO then backs off accepting for a second at a time,
+/// during which nobody is served).
 public func buildIntakeApplication(
     configuration: IntakeConfiguration, dependencies: IntakeDependencies, host: String, port: Int, logger: Logger
 ) -> some ApplicationProtocol {
-    Application(
+    let descriptorLimit = openDescriptorLimit()
+    let limits = configuration.limits.fitted(toDescriptorLimit: descriptorLimit)
+    if limits.maxConnections < configuration.limits.maxConnections {
+        logger.warning("HTTP intake connection cap lowered to fit the open-file limit; raise LimitNOFILE= or lower http.max_connections", metadata: [
+            "max_connections": "\(limits.maxConnections)", "configured": "\(configuration.limits.maxConnections)",
+            "open_file_limit": "\(descriptorLimit ?? 0)",
+        ])
+    }
+    return Application(
         router: buildIntakeRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+        server: .limitedHTTP1(limits, logger: logger),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tocsin"),
         logger: logger
     )

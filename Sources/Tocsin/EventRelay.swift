@@ -10,7 +10,10 @@ final class EventRelay: IncidentEventSink {
         target.withLock { $0 = sink }
     }
 
-    func publish(_ event: IncidentEvent) async {
-        await target.withLock { $0 }?.publish(event)
+    /// - Throws: ``IncidentEventSinkError/notReady(eventID:)`` before ``connect(_:)``, and whatever the
+    ///   gateway throws when the event could not be stored.
+    func publish(_ event: IncidentEvent) async throws {
+        guard let sink = target.withLock({ $0 }) else { throw IncidentEventSinkError.notReady(eventID: event.id) }
+        try await sink.publish(event)
     }
 }

@@ -106,7 +106,12 @@ struct GatewayAssembly {
         // recent window again; the outbox keeps each (event, room) once.
         if let replayable {
             for event in try await replayable.recordedEvents(since: Date().addingTimeInterval(-maxAge)) {
-                await gateway.publish(event)
+                do {
+                    try await gateway.publish(event)
+                } catch {
+                    logger.error("replayed incident event not stored; it is tried again at the next start",
+                                 metadata: ["event": "\(event.id)", "error": "\(error)"])
+                }
             }
         }
 
@@ -141,8 +146,15 @@ struct GatewayAssembly {
                 routingKeys: routingKeys,
                 webhookSecrets: webhookSecrets,
                 serviceNamesByPagerDutyID: serviceNamesByID,
-                maxBodyBytes: http?.maxBodyBytes ?? 512 * 1024),
-            dependencies: IntakeDependencies(alerts: alerts, events: relay, health: health, metrics: metrics),
+                maxBodyBytes: http?.maxBodyBytes ?? 512 * 1024,
+                limits: IntakeLimits(
+                    headerTimeout: .seconds(http?.headerTimeoutSeconds ?? 10),
+                    bodyTimeout: .seconds(http?.bodyTimeoutSeconds ?? 30),
+                    maxConnectionsPerAddress: http?.maxConnectionsPerAddress ?? IntakeLimits.defaultMaxConnectionsPerAddress,
+                    maxConnections: http?.maxConnections ?? IntakeLimits.defaultMaxConnections)),
+            dependencies: IntakeDependencies(
+                alerts: alerts, events: relay, webhookLedger: try SeenWebhookEventTable(database: database),
+                health: health, metrics: metrics),
             host: http?.host ?? "127.0.0.1",
             port: http?.port ?? 8080,
             logger: logger)

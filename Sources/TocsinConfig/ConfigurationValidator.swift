@@ -45,6 +45,21 @@ struct ConfigurationValidator {
         }
         checkRoutes()
         if let level = c.logging?.level,
+        if let seconds = c.http?.headerTimeoutSeconds, !(1...300).contains(seconds) {
+            add("http.header_timeout_seconds", "expected 1–300 seconds, got \(seconds)")
+        }
+        if let seconds = c.http?.bodyTimeoutSeconds, !(1...3600).contains(seconds) {
+            add("http.body_timeout_seconds", "expected 1–3600 seconds, got \(seconds)")
+        }
+        if let perAddress = c.http?.maxConnectionsPerAddress, !(1...100_000).contains(perAddress) {
+            add("http.max_connections_per_address", "expected 1–100000, got \(perAddress)")
+        }
+        if let total = c.http?.maxConnections, !(1...100_000).contains(total) {
+            add("http.max_connections", "expected 1–100000, got \(total)")
+        }
+        if let perAddress = c.http?.maxConnectionsPerAddress, let total = c.http?.maxConnections, perAddress > total {
+            add("http.max_connections_per_address", "expected at most http.max_connections (\(total)), got \(perAddress)")
+        }
            !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) {
             add("logging.level", "expected one of trace, debug, info, notice, warning, error, critical")
         }

@@ -71,10 +71,22 @@ public struct EmbeddedServiceSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case name, team
+    /// Seconds a client has to send a complete request head (10): slow-loris defence.
+    public var headerTimeoutSeconds: Int?
+    /// Seconds a client has to send a request body after its head (30).
+    public var bodyTimeoutSeconds: Int?
+    /// Connections one client address may hold at once (64).
+    public var maxConnectionsPerAddress: Int?
+    /// Connections held at once in all (512); kept under the open-file limit (`LimitNOFILE=`).
+    public var maxConnections: Int?
         case routingKey = "routing_key"
     }
 }
 
+        case headerTimeoutSeconds = "header_timeout_seconds"
+        case bodyTimeoutSeconds = "body_timeout_seconds"
+        case maxConnectionsPerAddress = "max_connections_per_address"
+        case maxConnections = "max_connections"
 public struct EmbeddedUserSettings: Codable, Sendable, Hashable {
     public var name: String
     public var email: String

@@ -125,7 +125,7 @@ import TocsinCore
         #expect(await harness.alerts!.received.isEmpty)
     }
 
-    @Test func bodyOverTheDefault512KiBCapIsRefused() async throws {
+    @Test func bodyOverTheDefault512KiBCapIsRefused413() async throws {
         let harness = IntakeHarness()
         try await harness.run { client in
             let details = String(repeating: "x", count: 600 * 1024)
@@ -133,19 +133,19 @@ import TocsinCore
                 {"routing_key": "\(IntakeHarness.routingKey)", "event_action": "trigger",
                  "payload": {"summary": "big", "source": "s", "severity": "info", "custom_details": {"blob": "\(details)"}}}
                 """)
-            #expect(response.status == .badRequest)
+            #expect(response.status == .contentTooLarge)
             #expect(response.json["message"] as? String == "Event object is invalid")
             #expect(response.errors == ["Event is larger than 524288 bytes"])
         }
         #expect(await harness.alerts!.received.isEmpty)
     }
 
-    @Test func bodyOverAConfiguredCapIsRefused() async throws {
+    @Test func bodyOverAConfiguredCapIsRefused413() async throws {
         var harness = IntakeHarness()
         harness.configuration.maxBodyBytes = 64
         try await harness.run { client in
             let response = try await client.enqueue(Self.alertmanagerTrigger)
-            #expect(response.status == .badRequest)
+            #expect(response.status == .contentTooLarge)
             #expect(response.errors == ["Event is larger than 64 bytes"])
         }
         #expect(await harness.alerts!.received.isEmpty)

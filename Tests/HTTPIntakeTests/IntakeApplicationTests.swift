@@ -11,7 +11,7 @@ import TocsinCore
         let app = buildIntakeApplication(
             configuration: harness.configuration,
             dependencies: IntakeDependencies(alerts: harness.alerts, events: harness.events, health: [],
-                                             metrics: harness.registry),
+                                             metrics: harness.registry, now: { IntakeHarness.samplesReceivedAt }),
             host: "127.0.0.1", port: 0,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )

@@ -236,22 +236,28 @@ import TocsinCore
         #expect(await harness.events.published.isEmpty)
     }
 
-    /// PagerDuty expects a 2xx within 5 seconds; a slow sink must not make it retry.
-    @Test func slowSinkDoesNotDelayTheAnswerAndStillGetsTheEvent() async throws {
+    /// PagerDuty gives up after 5 s: a store slower than the deadline is answered 503 (retry) at the
+    /// deadline, goes on, and the redelivery finds the id recorded.
+    @Test func slowStoreIsAnswered503AtTheDeadlineAndItsRedeliveryIsADuplicate() async throws {
         var harness = IntakeHarness()
         let sink = RecordingEventSink(holdUntilReleased: true)
         harness.events = sink
         harness.configuration.webhookAnswerDeadline = .milliseconds(50)
+        let ledger = harness.ledger
         let body = WebhookSamples.incident(eventType: "incident.triggered", eventID: "E11")
         try await harness.run { client in
             let response = try await client.webhook(body, signature: Self.sign(body))
-            #expect(response.status == .accepted)
-            // The sink is still blocked: the answer did not wait for it.
+            #expect(response.status == .serviceUnavailable)
+            // The sink is still blocked: the answer did not wait for it, and nothing is recorded yet.
             #expect(await sink.published.isEmpty)
-        }
-        await sink.release()
-        for _ in 0..<50 where await harness.events.published.isEmpty {
-            try await Task.sleep(for: .milliseconds(100))
+            #expect(await !ledger.contains("E11", now: IntakeHarness.samplesReceivedAt))
+            await sink.release()
+            for _ in 0..<50 where await !ledger.contains("E11", now: IntakeHarness.samplesReceivedAt) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let redelivery = try await client.webhook(body, signature: Self.sign(body))
+            #expect(redelivery.status == .accepted)
+            #expect(redelivery.json["status"] as? String == "duplicate")
         }
         #expect(await harness.events.published.map(\.id) == ["E11"])
     }

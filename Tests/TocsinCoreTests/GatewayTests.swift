@@ -56,11 +56,11 @@ import TocsinCore
         #expect(await everything(outbox).count == 2)
     }
 
-    @Test func eventRoutedToThreeRoomsIsQueuedThreeTimes() async {
+    @Test func eventRoutedToThreeRoomsIsQueuedThreeTimes() async throws {
         let outbox = InMemoryOutbox()
         let gateway = gateway(outbox: outbox, rules: [RouteRule(destination: ops), RouteRule(destination: db), RouteRule(destination: xmppRoom)])
         let event = F.event(.triggered, F.incident(9, title: "Checkout down", severity: .critical), id: "evt-1")
-        await gateway.publish(event)
+        try await gateway.publish(event)
         let items = await everything(outbox)
         #expect(Set(items.map(\.message.destination)) == [ops, db, xmppRoom])
         #expect(items.allSatisfy { $0.message.priority == .critical })
@@ -69,30 +69,30 @@ import TocsinCore
         #expect(await outbox.backlog() == [F.network: 2, "xmpp": 1])
     }
 
-    @Test func sameEventReceivedTwiceIsAnnouncedOnce() async {
+    @Test func sameEventReceivedTwiceIsAnnouncedOnce() async throws {
         let outbox = InMemoryOutbox()
         let gateway = gateway(outbox: outbox, rules: [RouteRule(destination: ops), RouteRule(destination: db)])
         let event = F.event(.acknowledged, id: "evt-2")
-        await gateway.publish(event)
-        await gateway.publish(event)
+        try await gateway.publish(event)
+        try await gateway.publish(event)
         #expect(await everything(outbox).count == 2)
     }
 
-    @Test func differentEventsOfOneIncidentAreEachAnnounced() async {
+    @Test func differentEventsOfOneIncidentAreEachAnnounced() async throws {
         let outbox = InMemoryOutbox()
         let gateway = gateway(outbox: outbox, rules: [RouteRule(destination: ops)])
-        await gateway.publish(F.event(.triggered, id: "evt-a"))
-        await gateway.publish(F.event(.acknowledged, id: "evt-b"))
+        try await gateway.publish(F.event(.triggered, id: "evt-a"))
+        try await gateway.publish(F.event(.acknowledged, id: "evt-b"))
         #expect(await everything(outbox).map(\.message.dedupKey) == ["event:evt-a", "event:evt-b"])
     }
 
-    @Test func eventMatchingNoRouteIsDropped() async {
+    @Test func eventMatchingNoRouteIsDropped() async throws {
         let outbox = InMemoryOutbox()
-        await gateway(outbox: outbox, rules: [RouteRule(destination: ops, services: ["db"])]).publish(F.event(.triggered))
+        try await gateway(outbox: outbox, rules: [RouteRule(destination: ops, services: ["db"])]).publish(F.event(.triggered))
         #expect(await outbox.backlog().isEmpty)
     }
 
-    @Test func queuedMessagesReachTheTransportWithoutWaitingForTheTick() async {
+    @Test func queuedMessagesReachTheTransportWithoutWaitingForTheTick() async throws {
         let outbox = InMemoryOutbox()
         let dispatcher = OutboxDispatcher(outbox: outbox, tick: .seconds(3600))
         let gateway = gateway(outbox: outbox, rules: [RouteRule(destination: ops)], dispatcher: dispatcher)
@@ -101,7 +101,7 @@ import TocsinCore
         let task = Task { await dispatcher.run(transports: [transport]) }
         // The primer going out proves the loop is up and listening for wake-ups.
         #expect(await eventually { transport.delivered.count == 1 })
-        await gateway.publish(F.event(.triggered, id: "evt-live"))
+        try await gateway.publish(F.event(.triggered, id: "evt-live"))
         #expect(await eventually { transport.delivered.count == 2 })
         await gateway.receive(F.message("!whoami"))
         #expect(await eventually { transport.delivered.count == 3 })

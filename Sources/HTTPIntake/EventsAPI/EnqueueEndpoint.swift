@@ -8,8 +8,8 @@ import TocsinCore
 /// the embedded store.
 ///
 /// Status codes follow PagerDuty's table ("Events API v2 Overview" › "Response Codes & Retry Logic"):
-/// 202 accepted, 400 for anything wrong with the request (not retried by clients), 5xx when the store
-/// failed (clients retry). Nothing is stored unless the whole event is valid.
+/// 202 accepted, 400 for anything wrong with the request and 413 for a body over the cap (not retried
+/// by clients), 5xx when the store failed (clients retry). Nothing is stored unless the whole event is valid.
 struct EnqueueEndpoint: Sendable {
     var configuration: IntakeConfiguration
     var alerts: (any AlertEventIntake)?
@@ -32,7 +32,8 @@ struct EnqueueEndpoint: Sendable {
         do {
             body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            return invalid(["Event is larger than \(configuration.maxBodyBytes) bytes"], outcome: .tooLarge)
+            return invalid(["Event is larger than \(configuration.maxBodyBytes) bytes"], outcome: .tooLarge,
+                           status: .contentTooLarge)
         } catch {
             return invalid(["Request body could not be read"], outcome: .invalid)
         }
@@ -76,9 +77,13 @@ struct EnqueueEndpoint: Sendable {
         }
     }
 
-    private func invalid(_ errors: [String], outcome: IntakeMetrics.Outcome) -> Response {
+    /// 400, or 413 for a body over ``IntakeConfiguration/maxBodyBytes`` (RFC 9110 §15.5.14): neither is
+    /// retried by Events API clients.
+    private func invalid(
+        _ errors: [String], outcome: IntakeMetrics.Outcome, status: HTTPResponse.Status = .badRequest
+    ) -> Response {
         metrics.count(.enqueue, outcome)
-        return jsonResponse(status: .badRequest, EventsAPIResponse.Failure.invalid(errors))
+        return jsonResponse(status: status, EventsAPIResponse.Failure.invalid(errors))
     }
 
     /// Events API clients send `application/json`; a form or text body is a client mistake (a bare

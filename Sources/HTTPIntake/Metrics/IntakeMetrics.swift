@@ -16,9 +16,9 @@ struct IntakeMetrics: Sendable {
     enum Outcome: String, Sendable {
         /// Events API: stored.
         case accepted
-        /// Webhook: handed to the event sink.
+        /// Webhook: stored for announcement.
         case published
-        /// Webhook: the same `event.id` was already published.
+        /// Webhook: the same `event.id` was already stored.
         case duplicate
         /// Webhook: a type Tocsin does not announce (`pagey.ping`, `service.*`, …).
         case ignored
@@ -28,8 +28,10 @@ struct IntakeMetrics: Sendable {
         case forbidden
         /// Endpoint switched off by configuration.
         case unavailable
-        /// Events API: the store threw.
+        /// Events API: the store threw. Webhook: not stored (yet), answered 503.
         case failed
+        /// Webhook: `occurred_at` older than the replay window.
+        case expired
     }
 
     func count(_ endpoint: Endpoint, _ outcome: Outcome) {

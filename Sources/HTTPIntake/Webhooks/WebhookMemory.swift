@@ -1,36 +1,41 @@
 import TocsinCore
 
-/// What the webhook endpoint remembers between deliveries: the ids of events already published (a
-/// first line of de-duplication; the outbox de-duplicates too) and the last snapshot of each incident,
-/// which fills in note and status-update events that carry only an incident reference.
+/// What the webhook endpoint keeps in memory between deliveries: the ids of events being stored
+/// right now (so two concurrent deliveries of one event are not both published) and the last
+/// snapshot of each incident, which fills in note and status-update events that carry only an
+/// incident reference. Ids already stored are in the durable ``WebhookEventLedger``.
 actor WebhookMemory {
     enum Admission: Sendable, Equatable {
         case publish(IncidentEvent)
-        case duplicate
+        /// Another delivery of this event is being stored right now.
+        case inFlight
         case noIncident
     }
 
-    private var publishedEventIDs: BoundedMemory<String, Bool>
+    private var inFlight: Set<String> = []
     private var incidents: BoundedMemory<String, Incident>
 
-    init(eventCapacity: Int, incidentCapacity: Int = 1_000) {
-        publishedEventIDs = BoundedMemory(capacity: max(1, eventCapacity))
+    init(incidentCapacity: Int = 1_000) {
         incidents = BoundedMemory(capacity: max(1, incidentCapacity))
     }
 
-    /// Claims the event and translates it in one step, so two concurrent deliveries of the same event
-    /// cannot both be published.
+    /// Claims the event and translates it in one step. A claimed event must be ``release(_:)``d once
+    /// its store finished, whatever the outcome.
     func admit(
         _ event: WebhookEnvelope.Event, kind: IncidentEventKind, translation: WebhookEventTranslation
     ) -> Admission {
-        guard publishedEventIDs[event.id] == nil else { return .duplicate }
-        publishedEventIDs.remember(event.id, true)
+        guard !inFlight.contains(event.id) else { return .inFlight }
         switch translation.translate(event, kind: kind, lastSnapshot: { self.incidents[$0] }) {
         case .success(let incidentEvent):
+            inFlight.insert(event.id)
             incidents.remember(incidentEvent.incident.id, incidentEvent.incident)
             return .publish(incidentEvent)
         case .failure(.noIncident):
             return .noIncident
         }
+    }
+
+    func release(_ eventID: String) {
+        inFlight.remove(eventID)
     }
 }

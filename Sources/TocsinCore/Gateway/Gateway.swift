@@ -30,7 +30,10 @@ public struct Gateway: IncidentEventSink {
     }
 
     /// Routes an incident event to its rooms and queues one announcement per room.
-    public func publish(_ event: IncidentEvent) async {
+    ///
+    /// - Throws: ``IncidentEventSinkError/notStored(eventID:reason:)`` when the outbox write failed,
+    ///   so the event's sender keeps it (a webhook is answered 5xx and delivered again).
+    public func publish(_ event: IncidentEvent) async throws {
         let destinations = router.destinations(for: event)
         guard !destinations.isEmpty else {
             logger.debug("event matches no route", metadata: ["event": "\(event.id)", "kind": "\(event.kind.rawValue)"])
@@ -38,19 +41,31 @@ public struct Gateway: IncidentEventSink {
         }
         let text = formatter.announcement(for: event)
         let priority = DeliveryPriority.announcement(for: event.incident)
-        await store(destinations.map {
+        let announcements = destinations.map {
             OutboxMessage(destination: $0, text: text, priority: priority, dedupKey: "event:\(event.id)")
-        })
+        }
+        do {
+            try await enqueue(announcements)
+        } catch {
+            logger.error("could not store announcements; the event's sender must deliver it again",
+                         metadata: ["event": "\(event.id)", "error": "\(error)", "count": "\(announcements.count)"])
+            throw IncidentEventSinkError.notStored(eventID: event.id, reason: "\(error)")
+        }
     }
 
     private func store(_ messages: [OutboxMessage]) async {
         do {
-            let stored = try await outbox.enqueue(messages)
-            for network in Set(stored.map(\.message.destination.network)) {
-                dispatcher.wake(network: network)
-            }
+            try await enqueue(messages)
         } catch {
             logger.critical("could not store outgoing messages", metadata: ["error": "\(error)", "count": "\(messages.count)"])
+        }
+    }
+
+    /// Stores the messages and wakes the networks that got new ones; throws when the outbox failed.
+    private func enqueue(_ messages: [OutboxMessage]) async throws {
+        let stored = try await outbox.enqueue(messages)
+        for network in Set(stored.map(\.message.destination.network)) {
+            dispatcher.wake(network: network)
         }
     }
 }

@@ -51,5 +51,27 @@ public struct IncidentEvent: Sendable, Hashable, Codable {
 
 /// Where backends and intakes hand incident events for routing and announcement.
 public protocol IncidentEventSink: Sendable {
-    func publish(_ event: IncidentEvent) async
+    /// Routes the event and stores its announcements durably before returning.
+    ///
+    /// - Throws: when the announcements could not be stored. The caller still holds the event: the
+    ///   webhook intake answers 5xx so PagerDuty delivers it again (developer docs, "Webhooks" ›
+    ///   "Behavior" › retries), the embedded store publishes it again at the next start.
+    func publish(_ event: IncidentEvent) async throws
+}
+
+/// An incident event that was not stored for announcement; says what happens to it.
+public enum IncidentEventSinkError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The outbox write failed (database full, locked, unwritable).
+    case notStored(eventID: String, reason: String)
+    /// Nothing takes events yet (the gateway is still starting).
+    case notReady(eventID: String)
+
+    public var description: String {
+        switch self {
+        case .notStored(let eventID, let reason):
+            "incident event \(eventID) could not be stored for announcement (\(reason)); check that the database is writable — the sender must deliver it again"
+        case .notReady(let eventID):
+            "incident event \(eventID) arrived before the gateway was ready; the sender must deliver it again"
+        }
+    }
 }

@@ -42,6 +42,26 @@ actor RecordingEventSink: IncidentEventSink {
     }
 }
 
+/// An event sink whose outbox is down for its first `failures` events, then records them.
+actor FailingEventSink: IncidentEventSink {
+    private(set) var published: [IncidentEvent] = []
+    private(set) var attempts = 0
+    private var failures: Int
+
+    init(failures: Int = .max) {
+        self.failures = failures
+    }
+
+    func publish(_ event: IncidentEvent) async throws {
+        attempts += 1
+        if failures > 0 {
+            failures -= 1
+            throw IncidentEventSinkError.notStored(eventID: event.id, reason: "disk I/O error")
+        }
+        published.append(event)
+    }
+}
+
 /// A health source that reports fixed components.
 struct FixedHealth: HealthSource {
     var components: [ComponentHealth]

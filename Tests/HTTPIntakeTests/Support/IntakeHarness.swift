@@ -21,11 +21,21 @@ struct IntakeHarness {
     )
     var alerts: RecordingAlertIntake? = RecordingAlertIntake()
     var events = RecordingEventSink()
+    /// A sink used instead of ``events`` (a failing one).
+    var sink: (any IncidentEventSink)?
     var health: [any HealthSource] = []
     var registry = PrometheusCollectorRegistry()
+    /// Shared between runs to stand for the durable ledger across a restart.
+    var ledger = InMemoryWebhookEventLedger()
+    /// A few hours after the samples' `occurred_at` (2020-10-02T18:45:22Z), inside the replay window.
+    var now = IntakeHarness.samplesReceivedAt
+
+    static let samplesReceivedAt = Date(timeIntervalSince1970: 1_601_683_200)  // 2020-10-03T00:00:00Z
 
     func run(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let dependencies = IntakeDependencies(alerts: alerts, events: events, health: health, metrics: registry)
+        let now = now
+        let dependencies = IntakeDependencies(alerts: alerts, events: sink ?? events, webhookLedger: ledger, health: health,
+                                              metrics: registry, now: { now })
         let router = buildIntakeRouter(
             configuration: configuration, dependencies: dependencies,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -99,14 +99,15 @@ enum WebhookSamples {
     /// A full incident event of the given type, shaped as the docs' `incident` data type.
     static func incident(
         eventType: String, eventID: String, number: Int = 2, status: String = "triggered",
-        serviceID: String = "PF9KMXH", assignees: [String] = ["User 123"], agent: String? = "Tenex Engineer"
+        serviceID: String = "PF9KMXH", assignees: [String] = ["User 123"], agent: String? = "Tenex Engineer",
+        occurredAt: String = "2020-10-02T18:45:22.169Z"
     ) -> String {
         let agentJSON = agent.map { #"{"id": "PLH1HKV", "summary": "\#($0)", "type": "user_reference"}"# } ?? "null"
         let assigneesJSON = assignees.map { #"{"id": "PTUXL6G", "summary": "\#($0)", "type": "user_reference"}"# }
             .joined(separator: ", ")
         return """
         {"event": {"id": "\(eventID)", "event_type": "\(eventType)", "resource_type": "incident",
-        "occurred_at": "2020-10-02T18:45:22.169Z", "agent": \(agentJSON), "client": null,
+        "occurred_at": "\(occurredAt)", "agent": \(agentJSON), "client": null,
         "data": {"id": "PGR0VU2", "type": "incident", "self": "https://api.pagerduty.com/incidents/PGR0VU2",
         "html_url": "https://acme.pagerduty.com/incidents/PGR0VU2", "number": \(number), "status": "\(status)",
         "incident_key": "d3640fbd41094207a1c11e58e46b1662", "created_at": "2020-04-09T15:16:27Z",
