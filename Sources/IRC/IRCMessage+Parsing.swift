@@ -6,84 +6,113 @@ extension IRCMessage {
     ///
     /// Follows RFC 1459 rather than RFC 2812 in accepting several spaces between fields (as the
     /// ircdocs parser tests do); after 14 middle parameters the rest of the line is the 15th, with
-    /// or without `:` (RFC 2812 §2.3.1). Each field is decoded as UTF-8 or, failing that, Latin-1.
+    /// or without `:` (RFC 2812 §2.3.1). The whole line is validated here, so a line that parses
+    /// can be read entirely; each field is decoded as UTF-8 or, failing that, Latin-1 when it is
+    /// read (``IRCParsedLine``).
     ///
     /// - Parameter limits: byte limits to enforce; pass ``ISupport/lineLimits`` once the server
     ///   has announced `LINELEN`.
     public init(parsing line: some Collection<UInt8>, limits: IRCLineLimits = .standard) throws(IRCParseError) {
+        // The line is kept once (an `[UInt8]` argument is shared, not copied); fields become ranges.
         let bytes = Array(line)
+        let parsed = try bytes.withUnsafeBufferPointer { (buffer) throws(IRCParseError) -> IRCParsedLine in
+            try Self.scan(buffer, bytes: bytes, limits: limits)
+        }
+        self.init(parsed: parsed)
+    }
+
+    /// Validates the line and finds its fields, in the order that decides which error a line
+    /// with several faults reports: empty, tag section too long, body too long, forbidden byte,
+    /// bad tag section, missing or invalid command.
+    private static func scan(
+        _ buffer: UnsafeBufferPointer<UInt8>, bytes: [UInt8], limits: IRCLineLimits
+    ) throws(IRCParseError) -> IRCParsedLine {
         var index = 0
-        let end = bytes.count
+        let end = buffer.count
 
         func skipSpaces() {
-            while index < end && bytes[index] == WireText.space { index += 1 }
+            while index < end && buffer[index] == WireText.space { index += 1 }
         }
-        func token() -> ArraySlice<UInt8> {
-            let start = index
-            while index < end && bytes[index] != WireText.space { index += 1 }
-            return bytes[start..<index]
+        func skipToken() {
+            while index < end && buffer[index] != WireText.space { index += 1 }
         }
 
         skipSpaces()
         guard index < end else { throw .emptyLine }
 
         // Tag section: '@' up to the first space, limited separately from the body.
-        var tagBytes: ArraySlice<UInt8>?
-        if bytes[index] == WireText.at {
+        var tags = 0..<0
+        var hasTags = false
+        if buffer[index] == WireText.at {
             let start = index
-            let section = token()
-            let sectionLength = section.count + 1  // the space that ends it
+            skipToken()
+            let sectionLength = index - start + 1  // the space that ends it
             guard sectionLength <= limits.tagBytes else {
                 throw .lineTooLong(.tags, bytes: sectionLength, limit: limits.tagBytes)
             }
-            tagBytes = bytes[(start + 1)..<index]
+            tags = (start + 1)..<index
+            hasTags = true
             if index < end { index += 1 }
         }
         let bodyLength = end - index + 2  // CRLF
         guard bodyLength <= limits.bodyBytes else {
             throw .lineTooLong(.body, bytes: bodyLength, limit: limits.bodyBytes)
         }
-        if let forbidden = bytes.first(where: { $0 == WireText.nul || $0 == WireText.cr || $0 == WireText.lf }) {
-            throw .forbiddenCharacter(forbidden)
+        // One pass for the forbidden bytes and for "all ASCII" (which lets fields skip the
+        // Latin-1 fallback check when they are decoded).
+        var high: UInt8 = 0
+        for byte in buffer {
+            high |= byte
+            if byte <= WireText.cr && (byte == WireText.nul || byte == WireText.cr || byte == WireText.lf) {
+                throw .forbiddenCharacter(byte)
+            }
         }
 
-        let tags = try Self.parseTags(tagBytes)
+        if hasTags { try validateTags(buffer, tags) }
         skipSpaces()
 
-        var source: IRCSource?
-        if index < end && bytes[index] == WireText.colon {
+        var source = 0..<0
+        if index < end && buffer[index] == WireText.colon {
             index += 1
-            let raw = token()
-            if !raw.isEmpty { source = IRCSource(raw: WireText.decode(raw)) }
+            let start = index
+            skipToken()
+            source = start..<index
             skipSpaces()
         }
 
-        let commandBytes = token()
+        let commandStart = index
+        skipToken()
+        let commandBytes = UnsafeBufferPointer(rebasing: buffer[commandStart..<index])
         guard !commandBytes.isEmpty else { throw .missingCommand }
-        guard commandBytes.allSatisfy(Self.isCommandByte) else {
-            throw .invalidCommand(WireText.decode(commandBytes))
+        var hasLowercase = false
+        for byte in commandBytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): continue
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): hasLowercase = true
+            default: throw .invalidCommand(WireText.decode(commandBytes))
+            }
         }
+        let command = hasLowercase
+            ? String(decoding: commandBytes.map { $0 >= UInt8(ascii: "a") ? $0 - 0x20 : $0 }, as: UTF8.self)
+            : String(decoding: commandBytes, as: UTF8.self)
 
-        var parameters: [String] = []
+        let parametersStart = index
+        var parameterCount = 0
         while true {
             skipSpaces()
             guard index < end else { break }
-            if bytes[index] == WireText.colon {
-                parameters.append(WireText.decode(bytes[(index + 1)..<end]))
+            if buffer[index] == WireText.colon || parameterCount == maxParameters - 1 {
+                // The trailing parameter, or (RFC 2812) after 14 middles the rest of the line.
+                parameterCount += 1
                 break
             }
-            if parameters.count == Self.maxParameters - 1 {
-                // RFC 2812: after 14 middles the rest of the line is the last parameter.
-                parameters.append(WireText.decode(bytes[index..<end]))
-                break
-            }
-            parameters.append(WireText.decode(token()))
+            skipToken()
+            parameterCount += 1
         }
 
-        self.tags = tags
-        self.source = source
-        self.command = Self.uppercasedASCII(WireText.decode(commandBytes))
-        self.parameters = parameters
+        return IRCParsedLine(
+            bytes: bytes, tags: tags, source: source, command: command, parametersStart: parametersStart,
+            parameterCount: parameterCount, isASCII: high < 0x80)
     }
 
     /// Parses a line given as text (tests, configuration, logs).
@@ -91,43 +120,19 @@ extension IRCMessage {
         try self.init(parsing: Array(line.utf8), limits: limits)
     }
 
-    private static func isCommandByte(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-            || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-    }
-
-    /// Splits `tag *(';' tag)`. Empty entries (a stray `;`) are skipped; a key that is empty
-    /// while a value is given, or a section with no tag at all, is an error. Duplicate keys keep
-    /// the last value, as message-tags §"Rules for naming message tags" asks parsers to do.
-    private static func parseTags(_ section: ArraySlice<UInt8>?) throws(IRCParseError) -> [IRCTag] {
-        guard let section else { return [] }
+    /// Checks `tag *(';' tag)` without decoding it. Empty entries (a stray `;`) are allowed; a key
+    /// that is empty while a value is given, or a section with no tag at all, is an error.
+    /// Decoding, unescaping and de-duplication (the last of a repeated key wins, message-tags
+    /// §"Rules for naming message tags") happen when tags are read: ``IRCParsedLine/tagValues``.
+    private static func validateTags(_ buffer: UnsafeBufferPointer<UInt8>, _ section: Range<Int>) throws(IRCParseError) {
         guard !section.isEmpty else { throw .badTagSection("'@' is not followed by any tag") }
-        var tags: [IRCTag] = []
-        for entry in section.split(separator: WireText.semicolon, omittingEmptySubsequences: true) {
-            let keyBytes: ArraySlice<UInt8>
-            var value: String?
-            if let equals = entry.firstIndex(of: WireText.equals) {
-                keyBytes = entry[entry.startIndex..<equals]
-                value = WireText.decode(IRCTag.unescape(entry[(equals + 1)...]))
-            } else {
-                keyBytes = entry
-            }
-            guard !keyBytes.isEmpty else {
+        var entryStart = true
+        for index in section {
+            let byte = buffer[index]
+            if entryStart && byte == WireText.equals {
                 throw .badTagSection("a tag has a value but no name")
             }
-            tags.append(IRCTag(key: WireText.decode(keyBytes), value: value))
+            entryStart = byte == WireText.semicolon
         }
-        // Keep the last occurrence of each key, in its position. Real lines carry a handful of
-        // tags: comparing keys pairwise is cheaper there than hashing every key into a Set.
-        if tags.count <= 16 {
-            return tags.indices.filter { i in !tags[(i + 1)...].contains { $0.key == tags[i].key } }.map { tags[$0] }
-        }
-        var seen = Set<String>()
-        var unique: [IRCTag] = []
-        for tag in tags.reversed() where seen.insert(tag.key).inserted {
-            unique.append(tag)
-        }
-        return unique.reversed()
     }
 }

@@ -10,29 +10,126 @@ import Foundation
 /// message-tags. The value is plain data: ``init(parsing:limits:)`` reads one line (without its
 /// CR/LF, see ``IRCLineFramer``) and ``serialized()`` writes one; the two round-trip, which the
 /// fuzzer in `Tests/Fuzz/IRCParserFuzz` checks.
-public struct IRCMessage: Hashable, Sendable {
+///
+/// A parsed message keeps its line once and decodes a field only when it is read (see
+/// ``IRCParsedLine``), so reading a field costs its decoding each time: read what you need
+/// (``command``, ``parameterCount``, ``parameter(_:)``, ``tag(_:)``) rather than whole
+/// ``parameters`` or ``tags`` arrays in a loop. Equality and hashing compare fields, never bytes:
+/// a parsed message equals a built one with the same fields.
+public struct IRCMessage: Sendable {
+    enum Storage: Sendable {
+        case parsed(IRCParsedLine)
+        case built(tags: [IRCTag], source: IRCSource?, command: String, parameters: [String])
+    }
+
+    var storage: Storage
+
     /// Tags in the order they were received; a key appears at most once (the spec keeps the
     /// last occurrence of a duplicated key).
-    public var tags: [IRCTag]
+    public var tags: [IRCTag] {
+        get {
+            switch storage {
+            case .parsed(let line): return line.tagValues
+            case .built(let tags, _, _, _): return tags
+            }
+        }
+        set {
+            let fields = self.fields
+            storage = .built(tags: newValue, source: fields.source, command: fields.command, parameters: fields.parameters)
+        }
+    }
+
     /// Who sent the message; `nil` for lines a client sends.
-    public var source: IRCSource?
-    /// The command in upper case (`PRIVMSG`), or a numeric as three digits (`001`).
-    public var command: String
+    public var source: IRCSource? {
+        get {
+            switch storage {
+            case .parsed(let line): return line.sourceValue
+            case .built(_, let source, _, _): return source
+            }
+        }
+        set {
+            let fields = self.fields
+            storage = .built(tags: fields.tags, source: newValue, command: fields.command, parameters: fields.parameters)
+        }
+    }
+
+    /// The command in upper case (`PRIVMSG`), or a numeric as three digits (`001`). Reading it
+    /// does not decode anything: it is the one field made a `String` while parsing (commands are
+    /// short ASCII words, which Swift stores inline without allocating).
+    public var command: String {
+        get {
+            switch storage {
+            case .parsed(let line): return line.command
+            case .built(_, _, let command, _): return command
+            }
+        }
+        set {
+            let fields = self.fields
+            storage = .built(tags: fields.tags, source: fields.source, command: newValue, parameters: fields.parameters)
+        }
+    }
+
     /// Middle parameters followed by the trailing one, without the `:` marker.
-    public var parameters: [String]
+    public var parameters: [String] {
+        get {
+            switch storage {
+            case .parsed(let line): return line.parameters
+            case .built(_, _, _, let parameters): return parameters
+            }
+        }
+        set {
+            let fields = self.fields
+            storage = .built(tags: fields.tags, source: fields.source, command: fields.command, parameters: newValue)
+        }
+    }
+
+    /// `parameters.count` without decoding any parameter.
+    public var parameterCount: Int {
+        switch storage {
+        case .parsed(let line): return line.parameterCount
+        case .built(_, _, _, let parameters): return parameters.count
+        }
+    }
+
+    /// `parameters[position]`, or `nil` when there is no such parameter; decodes that one only.
+    public func parameter(_ position: Int) -> String? {
+        switch storage {
+        case .parsed(let line):
+            return line.parameter(position)
+        case .built(_, _, _, let parameters):
+            return parameters.indices.contains(position) ? parameters[position] : nil
+        }
+    }
 
     /// Creates a message. The command is upper-cased (ASCII only) so it compares with parsed ones.
     public init(command: String, parameters: [String] = [], tags: [IRCTag] = [], source: IRCSource? = nil) {
-        self.command = Self.uppercasedASCII(command)
-        self.parameters = parameters
-        self.tags = tags
-        self.source = source
+        storage = .built(tags: tags, source: source, command: Self.uppercasedASCII(command), parameters: parameters)
+    }
+
+    init(parsed line: IRCParsedLine) {
+        storage = .parsed(line)
+    }
+
+    /// Every field, decoded.
+    private var fields: (tags: [IRCTag], source: IRCSource?, command: String, parameters: [String]) {
+        switch storage {
+        case .parsed(let line):
+            return (line.tagValues, line.sourceValue, line.command, line.parameters)
+        case .built(let tags, let source, let command, let parameters):
+            return (tags, source, command, parameters)
+        }
     }
 
     /// The value of the tag `key`: `nil` when absent, `""` when present without a value.
+    /// Decodes that one tag only.
     public func tag(_ key: String) -> String? {
-        guard let tag = tags.last(where: { $0.key == key }) else { return nil }
-        return tag.value ?? ""
+        switch storage {
+        case .parsed(let line):
+            return line.tag(key)
+        case .built(let tags, _, _, _):
+            guard let tag = tags.last(where: { $0.key == key }) else { return nil }
+            return tag.value ?? ""
+        }
     }
 
     /// The IRCv3 `server-time` tag (`time=2011-10-19T16:40:51.620Z`) as a date, if present and
@@ -73,6 +170,26 @@ public struct IRCMessage: Hashable, Sendable {
             }
         }
         return String(scalars)
+    }
+}
+
+/// Semantic: two messages are equal when their fields are, however they were made (a parsed
+/// `@a= CMD  x` equals a built `CMD x` with tag `a`). Identical lines are equal without decoding.
+extension IRCMessage: Hashable {
+    public static func == (lhs: IRCMessage, rhs: IRCMessage) -> Bool {
+        if case .parsed(let left) = lhs.storage, case .parsed(let right) = rhs.storage, left.bytes == right.bytes {
+            return true
+        }
+        return lhs.command == rhs.command && lhs.parameterCount == rhs.parameterCount
+            && lhs.parameters == rhs.parameters && lhs.source == rhs.source && lhs.tags == rhs.tags
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        let fields = self.fields
+        hasher.combine(fields.tags)
+        hasher.combine(fields.source)
+        hasher.combine(fields.command)
+        hasher.combine(fields.parameters)
     }
 }
 

@@ -3,34 +3,47 @@
 /// The raw text is kept because it is what identifies the sender exactly; the parts are split the
 /// way ircdocs' parser tests (`userhost-split.yaml`) expect, with empty parts reported as `nil`.
 public struct IRCSource: Hashable, Sendable, CustomStringConvertible {
-    /// The source exactly as received (without the leading `:`).
+    /// The source exactly as received (without the leading `:`). The parts below are computed
+    /// from it when read, so equality and hashing are those of `raw`.
     public let raw: String
+
     /// The nick, or the whole server name when the source is a server.
-    public let nick: String
+    public var nick: String {
+        String(raw.unicodeScalars[..<parts.nickEnd])
+    }
+
     /// The user (ident) part after `!`, if any.
-    public let user: String?
+    public var user: String? {
+        parts.user.flatMap { $0.isEmpty ? nil : String(raw.unicodeScalars[$0]) }
+    }
+
     /// The host part after `@`, if any.
-    public let host: String?
+    public var host: String? {
+        parts.host.flatMap { $0.isEmpty ? nil : String(raw.unicodeScalars[$0]) }
+    }
 
     public init(raw: String) {
         self.raw = raw
-        let scalars = raw.unicodeScalars
-        var nickEnd = scalars.endIndex
-        var user: String?
-        var host: String?
-        if let at = scalars.firstIndex(of: "@") {
+    }
+
+    /// Where the parts lie: the host after the first `@`, the user after the first `!` before
+    /// it. `!` and `@` are ASCII, so searching UTF-8 bytes finds the same characters as searching
+    /// scalars, and the indices are scalar boundaries of `raw` (used on its scalar view: a
+    /// character view would round an index after `!` down if a combining mark followed it).
+    private var parts: (nickEnd: String.Index, user: Range<String.Index>?, host: Range<String.Index>?) {
+        let utf8 = raw.utf8
+        var nickEnd = utf8.endIndex
+        var user: Range<String.Index>?
+        var host: Range<String.Index>?
+        if let at = utf8.firstIndex(of: UInt8(ascii: "@")) {
             nickEnd = at
-            let value = String(scalars[scalars.index(after: at)...])
-            host = value.isEmpty ? nil : value
+            host = utf8.index(after: at)..<utf8.endIndex
         }
-        if let bang = scalars[..<nickEnd].firstIndex(of: "!") {
-            let value = String(scalars[scalars.index(after: bang)..<nickEnd])
-            user = value.isEmpty ? nil : value
+        if let bang = utf8[..<nickEnd].firstIndex(of: UInt8(ascii: "!")) {
+            user = utf8.index(after: bang)..<nickEnd
             nickEnd = bang
         }
-        self.nick = String(scalars[..<nickEnd])
-        self.user = user
-        self.host = host
+        return (nickEnd, user, host)
     }
 
     /// Builds `nick!user@host` from its parts (e.g. for tests or echo handling).

@@ -19,7 +19,7 @@ extension IRCTag {
     /// `\r` CR, `\n` LF. An unknown escape `\x` becomes `x` and a lone trailing `\` is dropped,
     /// as the spec requires. Works on bytes: the escapes are ASCII and cannot occur inside a
     /// UTF-8 sequence, so decoding afterwards is safe.
-    static func unescape(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    static func unescape(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var escaping = false
@@ -40,6 +40,27 @@ extension IRCTag {
             }
         }
         return out
+    }
+
+    /// Keeps the last occurrence of each key, in its position, as message-tags §"Rules for naming
+    /// message tags" asks of parsers for a duplicated key.
+    static func keepingLastOfEachKey(_ tags: [IRCTag]) -> [IRCTag] {
+        // Real lines carry a handful of tags: comparing keys pairwise is cheaper there than
+        // hashing every key into a Set.
+        if tags.count <= 16 {
+            var hasDuplicate = false
+            for i in tags.indices where !hasDuplicate {
+                hasDuplicate = tags[(i + 1)...].contains { $0.key == tags[i].key }
+            }
+            guard hasDuplicate else { return tags }
+            return tags.indices.filter { i in !tags[(i + 1)...].contains { $0.key == tags[i].key } }.map { tags[$0] }
+        }
+        var seen = Set<String>()
+        var unique: [IRCTag] = []
+        for tag in tags.reversed() where seen.insert(tag.key).inserted {
+            unique.append(tag)
+        }
+        return unique.reversed()
     }
 
     /// The inverse of ``unescape(_:)``. NUL has no escape and is dropped so it can never reach
