@@ -21,6 +21,7 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
     let clock: any PagerDutyClock
     let logger: Logger
     private let incidentIDs = Mutex<[Int: String]>([:])
+    private let newIncidentKey: @Sendable () -> String
 
     /// `PUT /incidents` takes at most 250 incidents (413 above).
     static let bulkUpdateLimit = 250
@@ -28,6 +29,8 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
     static let pageLimit = 100
     static let paginationCeiling = 10_000
     private static let incidentIDCacheCapacity = 10_000
+    /// How far PagerDuty's clock may be behind Tocsin's when matching a write's effect by time.
+    static let clockSkewAllowance: TimeInterval = 120
 
     public convenience init(configuration: PagerDutyConfiguration, httpClient: HTTPClient, logger: Logger) {
         self.init(
@@ -37,9 +40,11 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
 
     init(
         configuration: PagerDutyConfiguration, transport: any PagerDutyTransport, clock: any PagerDutyClock,
-        jitter: @escaping @Sendable () -> Double, logger: Logger
+        jitter: @escaping @Sendable () -> Double, logger: Logger,
+        newIncidentKey: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
         self.configuration = configuration
+        self.newIncidentKey = newIncidentKey
         self.clock = clock
         self.logger = logger
         client = PagerDutyRESTClient(configuration: configuration, transport: transport, clock: clock, jitter: jitter, logger: logger)
@@ -114,28 +119,49 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
         return unique.compactMap { outcomes[$0] }
     }
 
+    /// Adding a note is not idempotent: after a 5xx or a lost answer the incident's notes are read
+    /// and the note counts as added when one with the same text appeared since the command began.
     public func addNote(to number: Int, content: String, by actor: Actor) async throws -> Incident {
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw IncidentServiceError.invalidArgument("a note needs some text") }
         let resource = try await incidentResource(number)
+        let notesPath = APIRequest.path("incidents", resource.id, "notes")
+        let since = clock.now().addingTimeInterval(-Self.clockSkewAllowance)
         _ = try await client.send(
-            APIRequest(.post, APIRequest.path("incidents", resource.id, "notes"),
-                       body: RequestBody.encode(RequestBody.NoteCreate(note: .init(content: text))),
+            APIRequest(.post, notesPath, body: RequestBody.encode(RequestBody.NoteCreate(note: .init(content: text))),
                        from: actor, incidentNumber: number),
-            expecting: NoteEnvelope.self)
+            expecting: NoteEnvelope.self,
+            ifUnsure: { () async throws(IncidentServiceError) -> NoteEnvelope? in
+                let notes = try await self.client.send(
+                    APIRequest(.get, notesPath, incidentNumber: number), expecting: NoteList.self)
+                return notes.notes.first { note in
+                    note.content == text && (PagerDutyDate.parse(note.createdAt).map { $0 >= since } ?? false)
+                }.map { NoteEnvelope(note: $0) }
+            })
         return try mapping.incident(resource)
     }
 
+    /// Creating an incident is not idempotent: it carries a fresh `incident_key`, and after a 5xx or
+    /// a lost answer Tocsin looks the incident up by that key before creating it again.
     public func trigger(service: String, title: String, by actor: Actor) async throws -> Incident {
         guard let serviceID = Self.lookup(service, in: configuration.services) else {
             throw IncidentServiceError.unknownService(service)
         }
         let summary = title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !summary.isEmpty else { throw IncidentServiceError.invalidArgument("an incident needs a summary") }
+        let key = "tocsin-" + newIncidentKey()
         let body = RequestBody.IncidentCreate(incident: .init(
-            title: summary, service: .init(id: serviceID, type: "service_reference")))
+            title: summary, service: .init(id: serviceID, type: "service_reference"), incidentKey: key))
         let answer = try await client.send(
-            APIRequest(.post, "/incidents", body: RequestBody.encode(body), from: actor), expecting: IncidentEnvelope.self)
+            APIRequest(.post, "/incidents", body: RequestBody.encode(body), from: actor), expecting: IncidentEnvelope.self,
+            ifUnsure: { () async throws(IncidentServiceError) -> IncidentEnvelope? in
+                let found = try await self.client.send(
+                    APIRequest(.get, "/incidents", query: [
+                        .init("incident_key", key), .init("date_range", "all"), .init("limit", "1"),
+                    ]),
+                    expecting: IncidentList.self)
+                return found.incidents.first { $0.incidentKey == key }.map { IncidentEnvelope(incident: $0) }
+            })
         remember(answer.incident)
         return try mapping.incident(answer.incident)
     }
@@ -154,6 +180,9 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
         return incident
     }
 
+    /// The level comes from the incident's escalation policy (`GET /escalation_policies/{id}`, one
+    /// level per escalation rule), never from who happens to be on call: a level with nobody on
+    /// call now is still a level, and a level past the last one is refused before any write.
     public func escalate(_ number: Int, toLevel level: Int?, by actor: Actor) async throws -> Incident {
         if let level, level < 1 {
             throw IncidentServiceError.invalidArgument("escalation levels start at 1")
@@ -162,14 +191,35 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
         if resource.status == IncidentStatus.resolved.rawValue {
             throw IncidentServiceError.invalidTransition(number: number, from: .resolved, to: "escalate")
         }
+        guard let policyID = resource.escalationPolicy?.id else {
+            throw IncidentServiceError.invalidArgument("#\(number) has no escalation policy to escalate along")
+        }
+        let policy = try await escalationPolicy(policyID)
+        let levels = policy.escalationRules.count
+        let policyName = policy.name ?? policy.summary ?? resource.escalationPolicy?.summary ?? policyID
         let target: Int
-        if let level { target = level } else { target = try await nextEscalationLevel(for: resource) }
+        if let level {
+            guard level <= levels else {
+                throw IncidentServiceError.invalidArgument(
+                    "\(policyName) has \(levels) escalation \(levels == 1 ? "level" : "levels"); #\(number) cannot go to level \(level)")
+            }
+            target = level
+        } else {
+            let current = try await currentEscalationLevel(of: resource, in: policy)
+            guard current < levels else {
+                throw IncidentServiceError.invalidArgument("#\(number) is already at the last level (\(levels)) of \(policyName)")
+            }
+            target = current + 1
+        }
         let body = RequestBody.IncidentUpdate(incident: .init(escalationLevel: target))
         var incident = try mapping.incident(try await update(resource, number: number, body: body, by: actor))
         incident.escalationLevel = target
         return incident
     }
 
+    /// Snoozing is not idempotent (a repeat restarts the snooze from later): after a 5xx or a lost
+    /// answer the incident is read again, and the snooze counts as applied when it now has a
+    /// pending `unacknowledge` at least `seconds` after the command began.
     public func snooze(_ number: Int, for seconds: Int, by actor: Actor) async throws -> Incident {
         guard seconds > 0 else { throw IncidentServiceError.invalidArgument("snooze for a positive duration") }
         let resource = try await incidentResource(number)
@@ -178,16 +228,31 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
             let status = IncidentStatus(rawValue: resource.status) ?? .triggered
             throw IncidentServiceError.invalidTransition(number: number, from: status, to: "snooze")
         }
+        let wakeUpAtLeast = clock.now().addingTimeInterval(TimeInterval(seconds) - Self.clockSkewAllowance)
         let answer = try await client.send(
             APIRequest(.post, APIRequest.path("incidents", resource.id, "snooze"),
                        body: RequestBody.encode(RequestBody.Snooze(duration: seconds)), from: actor,
-                       isIdempotent: true, incidentNumber: number),
-            expecting: IncidentEnvelope.self)
+                       incidentNumber: number),
+            expecting: IncidentEnvelope.self,
+            ifUnsure: { () async throws(IncidentServiceError) -> IncidentEnvelope? in
+                let now = try await self.client.send(
+                    APIRequest(.get, APIRequest.path("incidents", resource.id), incidentNumber: number),
+                    expecting: IncidentEnvelope.self)
+                let snoozed = (now.incident.pendingActions ?? []).contains { action in
+                    action.type == "unacknowledge" && (PagerDutyDate.parse(action.at).map { $0 >= wakeUpAtLeast } ?? false)
+                }
+                return snoozed && now.incident.status == IncidentStatus.acknowledged.rawValue ? now : nil
+            })
         remember(answer.incident)
         var incident = try mapping.incident(answer.incident)
         let wakeUp = answer.incident.pendingActions?.first { $0.type == "unacknowledge" }.flatMap { PagerDutyDate.parse($0.at) }
         incident.snoozedUntil = wakeUp ?? clock.now().addingTimeInterval(TimeInterval(seconds))
         return incident
+    }
+
+    /// Stops the circuit breaker's background probe; for shutdown.
+    public func stopProbing() {
+        client.stopProbing()
     }
 
     // MARK: Reading
@@ -313,15 +378,29 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
 
     // MARK: Helpers
 
-    /// The incident by number, through the cached id when there is one.
+    /// The incident by number, through the cached id when there is one. A 404 to the cached id
+    /// (a stale cache entry) is not taken as "does not exist": the number is asked instead, and only
+    /// PagerDuty's "Not Found" to that question is.
     func incidentResource(_ number: Int) async throws(IncidentServiceError) -> IncidentResource {
         guard number > 0 else { throw .notFound(number: number) }
-        let key = incidentIDs.withLock { $0[number] } ?? String(number)
-        let answer = try await client.send(
-            APIRequest(.get, APIRequest.path("incidents", key), incidentNumber: number), expecting: IncidentEnvelope.self)
-        guard answer.incident.incidentNumber == number else {
+        if let cached = incidentIDs.withLock({ $0[number] }) {
+            do {
+                let answer = try await client.send(
+                    APIRequest(.get, APIRequest.path("incidents", cached), incidentNumber: number), expecting: IncidentEnvelope.self)
+                if answer.incident.incidentNumber == number {
+                    remember(answer.incident)
+                    return answer.incident
+                }
+            } catch {
+                guard case .rejected(404, _) = error else { throw error }
+            }
             incidentIDs.withLock { _ = $0.removeValue(forKey: number) }
-            throw .notFound(number: number)
+        }
+        let answer = try await client.send(
+            APIRequest(.get, APIRequest.path("incidents", String(number)), incidentNumber: number, asksWhetherIncidentExists: true),
+            expecting: IncidentEnvelope.self)
+        guard answer.incident.incidentNumber == number else {
+            throw .unavailable("PagerDuty answered GET /incidents/\(number) with incident #\(answer.incident.incidentNumber)")
         }
         remember(answer.incident)
         return answer.incident
@@ -366,18 +445,29 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
         throw .invalidArgument("\"\(text)\" matches \(users.count) users (\(candidates)); name one by email")
     }
 
-    /// PagerDuty incidents do not say which escalation level they are at; the assignee's level in the
-    /// incident's escalation policy, from `GET /oncalls`, does.
-    func nextEscalationLevel(for resource: IncidentResource) async throws(IncidentServiceError) -> Int {
-        guard let policy = resource.escalationPolicy?.id else { return 2 }
-        let oncalls = try await onCalls(filter: [.init("escalation_policy_ids[]", policy)], includeUsers: false)
-        let assignees = Set((resource.assignments ?? []).map(\.assignee.id))
-        let current = oncalls.filter { assignees.contains($0.user.id) }.map(\.escalationLevel).min() ?? 1
-        if let highest = oncalls.map(\.escalationLevel).max(), current >= highest {
-            throw .invalidArgument("#\(resource.incidentNumber) is already at the last level (\(highest)) of "
-                + "\(resource.escalationPolicy?.summary ?? "its escalation policy")")
+    func escalationPolicy(_ id: String) async throws(IncidentServiceError) -> EscalationPolicyResource {
+        let answer = try await client.send(
+            APIRequest(.get, APIRequest.path("escalation_policies", id)), expecting: EscalationPolicyEnvelope.self)
+        guard !answer.escalationPolicy.escalationRules.isEmpty else {
+            throw .unavailable("escalation policy \(id) has no escalation rules")
         }
-        return current + 1
+        return answer.escalationPolicy
+    }
+
+    /// PagerDuty incidents do not say which escalation level they are at. The assignee's level is
+    /// the first rule that targets them directly, else their level in `GET /oncalls` for the
+    /// policy; level 1 when neither says.
+    func currentEscalationLevel(
+        of resource: IncidentResource, in policy: EscalationPolicyResource
+    ) async throws(IncidentServiceError) -> Int {
+        let assignees = Set((resource.assignments ?? []).map(\.assignee.id))
+        guard !assignees.isEmpty else { return 1 }
+        for (index, rule) in policy.escalationRules.enumerated()
+        where (rule.targets ?? []).contains(where: { $0.type == "user_reference" && assignees.contains($0.id) }) {
+            return index + 1
+        }
+        let oncalls = try await onCalls(filter: [.init("escalation_policy_ids[]", policy.id)], includeUsers: false)
+        return oncalls.filter { assignees.contains($0.user.id) }.map(\.escalationLevel).min() ?? 1
     }
 
     private func onCalls(filter: [APIRequest.QueryItem], includeUsers: Bool = true) async throws(IncidentServiceError) -> [OnCallResource] {

@@ -49,7 +49,8 @@ import TocsinCore
         let raw = try #require(server.requests.first)
         #expect(raw.hasPrefix("POST /incidents HTTP/1.1\r\n"))
         #expect(raw.contains("\r\nFrom: alice@example.org\r\n"))
-        #expect(raw.hasSuffix(#"{"incident":{"service":{"id":"PDBSVC1","type":"service_reference"},"title":"Replica lag","type":"incident"}}"#))
+        #expect(raw.contains(#"{"incident":{"incident_key":"tocsin-"#), "a fresh incident_key, to find the incident after a lost answer")
+        #expect(raw.hasSuffix(#","service":{"id":"PDBSVC1","type":"service_reference"},"title":"Replica lag","type":"incident"}}"#))
     }
 
     @Test func statusHeadersAndBodyComeBackAsSent() async throws {

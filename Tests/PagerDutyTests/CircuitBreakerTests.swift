@@ -92,13 +92,16 @@ import TocsinCore
         #expect(down.detail?.contains("circuit open after 5 failures") == true)
         #expect(down.detail?.contains("reset by peer") == true)
 
-        // After the cool-down one probe goes through; PagerDuty is back, so the circuit closes.
+        // After the cool-down the background probe goes through on its own; PagerDuty is back, so
+        // the circuit closes before anyone types a command.
         transport.setHandler { _ throws(TransportFailure) in RetryTests.emptyList }
         clock.advance(by: 30)
+        #expect(await eventually { await service.health() == [ComponentHealth(component: "pagerduty", status: .ok)] })
+        #expect(transport.requests.count == sent + 1)
+        #expect(transport.requests.last?.path == "/abilities")
         let page = try await service.openIncidents(limit: 5)
         #expect(page.incidents.isEmpty)
-        #expect(transport.requests.count == sent + 1)
-        #expect(await service.health() == [ComponentHealth(component: "pagerduty", status: .ok)])
+        #expect(transport.requests.count == sent + 2)
     }
 
     @Test func aFailedProbeDoesNotRetry() async throws {
@@ -110,6 +113,9 @@ import TocsinCore
         await #expect(throws: IncidentServiceError.self) { try await service.openIncidents(limit: 5) }
         #expect(transport.requests.count == 1)
         clock.advance(by: 31)
+        #expect(await eventually { transport.requests.count == 2 && clock.waiting == 1 },
+                "the background probe was sent once and the next one waits for another cool-down")
+        #expect(transport.requests.last?.path == "/abilities")
         await #expect(throws: IncidentServiceError.self) { try await service.openIncidents(limit: 5) }
         #expect(transport.requests.count == 2, "the probe failed and the circuit reopened without a retry")
         #expect(await service.health().first?.status == .down)

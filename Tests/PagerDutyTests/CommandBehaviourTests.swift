@@ -171,6 +171,7 @@ import TocsinCore
         let transport = FakeTransport { request throws(TransportFailure) in
             switch (request.method, request.path) {
             case ("GET", "/oncalls"): .json(200, Samples.oncalls)
+            case ("GET", "/escalation_policies/PESCAL1"): .json(200, Samples.threeLevelPolicy)
             default: .json(200, Samples.incidentEnvelope(Samples.incident(id: "P1", number: 1)))
             }
         }
@@ -182,12 +183,47 @@ import TocsinCore
     }
 
     @Test func escalateAtTheLastLevelSaysSo() async throws {
+        let twoLevels = Samples.escalationPolicy(levels: [[("schedule_reference", "PSCHED1")], [("user_reference", "PAM4FGS")]])
         let transport = FakeTransport { request throws(TransportFailure) in
-            request.path == "/oncalls" ? .json(200, Samples.oncalls)
-                : .json(200, Samples.incidentEnvelope(Samples.incident(id: "P1", number: 1, assignee: ("PAM4FGS", "Kyler Kuhn"))))
+            switch request.path {
+            case "/oncalls": .json(200, Samples.oncalls)
+            case "/escalation_policies/PESCAL1": .json(200, twoLevels)
+            default: .json(200, Samples.incidentEnvelope(Samples.incident(id: "P1", number: 1, assignee: ("PAM4FGS", "Kyler Kuhn"))))
+            }
         }
-        await #expect(throws: IncidentServiceError.self) {
+        await #expect(throws: IncidentServiceError.invalidArgument(
+            "#1 is already at the last level (2) of Engineering Escalation Policy")) {
             try await Fixture.service(transport).escalate(1, toLevel: nil, by: Fixture.alice)
+        }
+        #expect(!transport.requests.contains { $0.method == "PUT" })
+    }
+
+    /// Hole 6: the number of levels is the policy's, not the highest level someone is on call for.
+    /// Nobody is on call at level 3 now (`GET /oncalls` lists levels 1 and 2), yet the policy has
+    /// three levels: escalating from level 2 goes to 3.
+    @Test func escalateLearnsTheLevelsFromThePolicyNotFromWhoIsOnCall() async throws {
+        let transport = FakeTransport { request throws(TransportFailure) in
+            switch (request.method, request.path) {
+            case ("GET", "/oncalls"): .json(200, Samples.oncalls)
+            case ("GET", "/escalation_policies/PESCAL1"): .json(200, Samples.threeLevelPolicy)
+            case ("PUT", _): .json(200, Samples.incidentEnvelope(Samples.incident(id: "P1", number: 1, assignee: ("PTHIRD1", "Third"))))
+            default: .json(200, Samples.incidentEnvelope(Samples.incident(id: "P1", number: 1, assignee: ("PAM4FGS", "Kyler Kuhn"))))
+            }
+        }
+        let incident = try await Fixture.service(transport).escalate(1, toLevel: nil, by: Fixture.alice)
+        #expect(incident.escalationLevel == 3)
+        #expect(transport.requests.contains { $0.path == "/escalation_policies/PESCAL1" })
+        #expect(transport.requests.last?.jsonBody == json(#"{"incident": {"type": "incident_reference", "escalation_level": 3}}"#))
+    }
+
+    @Test func escalateToALevelThePolicyDoesNotHaveIsRefusedBeforeAnyWrite() async throws {
+        let transport = FakeTransport { request throws(TransportFailure) in
+            request.path == "/escalation_policies/PESCAL1" ? .json(200, Samples.threeLevelPolicy)
+                : .json(200, Samples.incidentEnvelope(Samples.incident(id: "P1", number: 1)))
+        }
+        await #expect(throws: IncidentServiceError.invalidArgument(
+            "Engineering Escalation Policy has 3 escalation levels; #1 cannot go to level 4")) {
+            try await Fixture.service(transport).escalate(1, toLevel: 4, by: Fixture.alice)
         }
         #expect(!transport.requests.contains { $0.method == "PUT" })
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import TocsinCore
 @testable import PagerDuty
@@ -24,6 +25,8 @@ import TocsinCore
                 return .json(200, Samples.logEntries)
             case ("GET", "/users"):
                 return .json(200, Samples.users)
+            case ("GET", "/escalation_policies/PESCAL1"):
+                return .json(200, Samples.threeLevelPolicy)
             case ("GET", "/oncalls"):
                 return .json(200, Samples.oncalls)
             default:
@@ -89,12 +92,15 @@ import TocsinCore
 
     @Test func triggerCreatesOnTheConfiguredServiceId() async throws {
         let transport = conversation()
-        let incident = try await Fixture.service(transport).trigger(service: "API", title: "Checkout failing", by: Fixture.alice)
+        let service = PagerDutyService(
+            configuration: Fixture.configuration, transport: transport, clock: VirtualClock(), jitter: { 0.5 },
+            logger: Logger(label: "test.pagerduty"), newIncidentKey: { "5f0c2a" })
+        let incident = try await service.trigger(service: "API", title: "Checkout failing", by: Fixture.alice)
         let post = try #require(transport.requests.last)
         #expect(post.method == "POST" && post.path == "/incidents")
         #expect(post.jsonBody == json("""
             {"incident": {"type": "incident", "title": "Checkout failing",
-                          "service": {"id": "PIJ90N7", "type": "service_reference"}}}
+                          "service": {"id": "PIJ90N7", "type": "service_reference"}, "incident_key": "tocsin-5f0c2a"}}
             """))
         #expect(post.header("From") == "alice@example.org")
         #expect(incident.service == "api", "the service id maps back to its configured name")

@@ -40,6 +40,7 @@ enum PagerDutyErrorCode {
     static let incidentAlreadyAcknowledged = 1002
     static let incidentNotAcknowledged = 1012
     static let notFound = 2100
+    static let incidentNotFound = 5001
     static let rateLimitExceeded = 2020
 }
 
@@ -47,12 +48,15 @@ extension IncidentServiceError {
     /// The error for a final 4xx answer (not 408 or 429, which are retried).
     static func fromAnswer(status: Int, body: [UInt8], request: APIRequest) -> IncidentServiceError {
         let detail = APIErrorBody.decode(body)
-        if let number = request.incidentNumber,
-           status == 404 || detail?.code == PagerDutyErrorCode.notFound {
+        if request.asksWhetherIncidentExists, let number = request.incidentNumber, status == 404,
+           let code = detail?.code, code == PagerDutyErrorCode.notFound || code == PagerDutyErrorCode.incidentNotFound {
             return .notFound(number: number)
         }
         let text = detail?.text
         switch status {
+        case 404:
+            return .rejected(status: 404, message: "PagerDuty answered 404 to \(request.method.rawValue) \(request.path)"
+                + (text.map { " (\($0))" } ?? ""))
         case 401:
             return .rejected(status: 401, message: "PagerDuty did not accept the API token (\(text ?? "Unauthorized"))")
         case 403:

@@ -18,14 +18,20 @@ struct APIRequest: Sendable, Hashable {
     /// key (a missing or unknown one is answered 400).
     var from: Actor?
     /// Whether sending it twice is harmless. Requests that are not (creating an incident, adding a
-    /// note) are not repeated after a timeout or a dropped connection, which may have applied them.
+    /// note, snoozing) are not repeated after a 5xx, a timeout or a dropped connection, which may
+    /// have applied them, until Tocsin has checked that they were not applied.
     var isIdempotent: Bool
-    /// Set when the path names one incident, so a 404 reads "incident #N does not exist".
+    /// The incident the request is about, when it is about one.
     var incidentNumber: Int?
+    /// Set only on `GET /incidents/{number}`, the question "is there an incident #N?": its 404
+    /// (with PagerDuty's "Not Found" error document) is the one that reads "incident #N does not
+    /// exist". A 404 to any other call says which call failed — it may be a stale id, a wrong
+    /// `base_url` or a proxy, not a missing incident.
+    var asksWhetherIncidentExists = false
 
     init(
         _ method: Method, _ path: String, query: [QueryItem] = [], body: [UInt8]? = nil, from: Actor? = nil,
-        isIdempotent: Bool? = nil, incidentNumber: Int? = nil
+        isIdempotent: Bool? = nil, incidentNumber: Int? = nil, asksWhetherIncidentExists: Bool = false
     ) {
         self.method = method
         self.path = path
@@ -34,6 +40,7 @@ struct APIRequest: Sendable, Hashable {
         self.from = from
         self.isIdempotent = isIdempotent ?? (method != .post)
         self.incidentNumber = incidentNumber
+        self.asksWhetherIncidentExists = asksWhetherIncidentExists
     }
 
     struct QueryItem: Sendable, Hashable {

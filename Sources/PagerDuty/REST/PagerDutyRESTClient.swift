@@ -30,6 +30,9 @@ final class PagerDutyRESTClient: Sendable {
         var retrying: String?
         /// Set by a 401, cleared by the next success: a token problem no retry fixes.
         var tokenRejected: String?
+        /// A background probe is waiting for the cool-down to end (see ``scheduleProbe()``).
+        var probeScheduled = false
+        var probeTask: Task<Void, Never>?
     }
 
     init(
@@ -64,9 +67,19 @@ final class PagerDutyRESTClient: Sendable {
             headers: headers, body: request.body)
     }
 
-    /// Sends `request` until it gets a 2xx answer, a final error, or runs out of attempts.
-    func send(_ request: APIRequest) async throws(IncidentServiceError) -> HTTPExchangeResponse {
-        let wire = exchange(for: request)
+    /// Sends `request` until it gets a 2xx answer, a final error, or runs out of attempts, and
+    /// decodes the answer.
+    ///
+    /// A write that is not idempotent (``APIRequest/isIdempotent``: a note, a new incident, a
+    /// snooze) is never sent again blindly after a 5xx, a timeout or a dropped connection: PagerDuty
+    /// may have applied it before failing to answer. `ifUnsure` looks for the write's effect (the
+    /// note in the incident's notes, the incident by its `incident_key`…); when it finds it, that is
+    /// the answer, otherwise the write is repeated while attempts and the retry budget last.
+    /// Without `ifUnsure` such a failure is final and says the write may have been applied.
+    func send<Answer: Decodable>(
+        _ request: APIRequest, expecting: Answer.Type,
+        ifUnsure findApplied: (() async throws(IncidentServiceError) -> Answer?)? = nil
+    ) async throws(IncidentServiceError) -> Answer {
         let label = "\(request.method.rawValue) \(request.path)"
         let callStarted = clock.now()
         /// Whether another attempt after `wait` fits both the retry count and the time budget.
@@ -74,6 +87,31 @@ final class PagerDutyRESTClient: Sendable {
             attempt <= retryPolicy.maxRetries
                 && clock.now().timeIntervalSince(callStarted) + wait.secondsDouble <= configuration.retryBudget.secondsDouble
         }
+        /// After a failure that may hide an applied write: looks for its effect. Returns the found
+        /// answer, or nil when the write should be repeated; throws when it must not be.
+        func settleUncertainWrite(_ reason: String, attempt: Int, pause: Duration) async throws(IncidentServiceError) -> Answer? {
+            let unsure = "\(reason); it may have been applied — check before repeating"
+            guard let findApplied else { throw .unavailable(unsure) }
+            let repeatable = mayRetry(after: attempt, waiting: pause)
+            if repeatable { try await wait(pause) }
+            let found: Answer?
+            do {
+                found = try await findApplied()
+            } catch {
+                throw .unavailable("\(unsure) (looking for it failed: \(error))")
+            }
+            if let found {
+                logger.notice("PagerDuty applied a write whose answer was lost", metadata: ["request": "\(label)", "attempt": "\(attempt)"])
+                return found
+            }
+            guard repeatable else {
+                throw .unavailable("\(reason) (\(attempt) \(attempt == 1 ? "attempt" : "attempts")); it was not applied")
+            }
+            logger.notice("PagerDuty write was not applied; repeating it", metadata: ["request": "\(label)", "attempt": "\(attempt)"])
+            return nil
+        }
+
+        let wire = exchange(for: request)
         var attempt = 0
         while true {
             attempt += 1
@@ -87,16 +125,18 @@ final class PagerDutyRESTClient: Sendable {
                 response = try await transport.send(wire, timeout: configuration.requestTimeout)
             } catch {
                 if Task.isCancelled {
-                    if admission == .probe { state.withLock { $0.breaker.recordAbandonedProbe() } }
+                    if admission == .probe { abandonProbe() }
                     throw .unavailable("request cancelled")
                 }
                 let reason = "\(label): \(error.reason)"
-                try noteFailure(reason, attempt: attempt, started: started, status: nil, label: label)
-                let retryable: Bool = if case .connectFailed = error { true } else { request.isIdempotent }
-                guard retryable else {
-                    throw .unavailable("\(error.reason) during \(label); it may have been applied — check before repeating")
-                }
+                // A connection that was never made carried nothing: repeating it is always safe.
+                let uncertain: Bool = if case .connectFailed = error { false } else { !request.isIdempotent }
+                try noteFailure(reason, attempt: attempt, started: started, status: nil, label: label, uncertain: uncertain)
                 let pause = retryPolicy.backoff(retry: attempt, jitter: jitter())
+                if uncertain {
+                    if let found = try await settleUncertainWrite(reason, attempt: attempt, pause: pause) { return found }
+                    continue
+                }
                 guard mayRetry(after: attempt, waiting: pause) else {
                     throw .unavailable("\(error.reason) (\(attempt) \(attempt == 1 ? "attempt" : "attempts"))")
                 }
@@ -113,9 +153,10 @@ final class PagerDutyRESTClient: Sendable {
                     $0.tokenRejected = nil
                 }
                 logger.debug("PagerDuty request", metadata: fields)
-                return response
+                return try decode(response, as: Answer.self, for: request)
 
             case .rateLimited:
+                // A 429 is refused before anything is applied, so even writes are repeated.
                 state.withLock { $0.breaker.recordSuccess() }
                 let requested = RetryPolicy.serverRequestedWait(in: response, now: clock.now())
                 logger.notice("PagerDuty rate limit reached", metadata: fields.merging(
@@ -133,9 +174,15 @@ final class PagerDutyRESTClient: Sendable {
             case .serverFailure:
                 let detail = APIErrorBody.decode(response.body)?.text
                 let reason = "\(label): HTTP \(response.status)\(detail.map { " \($0)" } ?? "")"
-                try noteFailure(reason, attempt: attempt, started: started, status: response.status, label: label)
+                let uncertain = !request.isIdempotent
+                try noteFailure(reason, attempt: attempt, started: started, status: response.status, label: label, uncertain: uncertain)
                 let pause = RetryPolicy.serverRequestedWait(in: response, now: clock.now())
                     .map { min($0, retryPolicy.maxServerWait) } ?? retryPolicy.backoff(retry: attempt, jitter: jitter())
+                if uncertain {
+                    let said = "PagerDuty answered \(response.status) to \(label)\(detail.map { " (\($0))" } ?? "")"
+                    if let found = try await settleUncertainWrite(said, attempt: attempt, pause: pause) { return found }
+                    continue
+                }
                 guard mayRetry(after: attempt, waiting: pause) else {
                     throw .unavailable("PagerDuty answered \(response.status)\(detail.map { " (\($0))" } ?? "") "
                         + "after \(attempt) \(attempt == 1 ? "attempt" : "attempts")")
@@ -155,9 +202,9 @@ final class PagerDutyRESTClient: Sendable {
         }
     }
 
-    /// Sends and decodes a 2xx answer's JSON.
-    func send<Answer: Decodable>(_ request: APIRequest, expecting: Answer.Type) async throws(IncidentServiceError) -> Answer {
-        let response = try await send(request)
+    private func decode<Answer: Decodable>(
+        _ response: HTTPExchangeResponse, as: Answer.Type, for request: APIRequest
+    ) throws(IncidentServiceError) -> Answer {
         do {
             return try JSONDecoder().decode(Answer.self, from: Data(response.body))
         } catch {
@@ -168,10 +215,88 @@ final class PagerDutyRESTClient: Sendable {
         }
     }
 
+    // MARK: Background probe
+
+    /// The probe's request: a cheap read every API key may make (REST API › "Abilities":
+    /// `GET /abilities` lists the account's abilities), which changes nothing.
+    static let probeRequest = APIRequest(.get, "/abilities")
+
+    /// Starts the background probe unless one is already waiting: it sleeps until the circuit's
+    /// cool-down ends and sends ``probeRequest``, so the circuit closes — and `/healthz` says
+    /// so — when PagerDuty is back, without waiting for someone to type a command. It runs only
+    /// while the circuit is open and ends when it closes: no periodic tick.
+    private func scheduleProbe() {
+        let start = state.withLock { condition -> Bool in
+            guard !condition.probeScheduled else { return false }
+            condition.probeScheduled = true
+            return true
+        }
+        guard start else { return }
+        let probe = Task { [self] in await probeUntilClosed() }
+        state.withLock { $0.probeTask = probe }
+    }
+
+    private func probeUntilClosed() async {
+        while true {
+            let due: Date? = state.withLock { condition in
+                if case .open(let until, _) = condition.breaker.state { return until }
+                condition.probeScheduled = false
+                condition.probeTask = nil
+                return nil
+            }
+            guard let due else { return }
+            do {
+                try await clock.sleep(until: due)
+            } catch {
+                state.withLock {
+                    $0.probeScheduled = false
+                    $0.probeTask = nil
+                }
+                return
+            }
+            if Task.isCancelled {
+                state.withLock {
+                    $0.probeScheduled = false
+                    $0.probeTask = nil
+                }
+                return
+            }
+            // A command may have probed (and closed the circuit) meanwhile: then nothing to do.
+            guard state.withLock({ $0.breaker.isOpen }) else { continue }
+            logger.info("Probing PagerDuty after the circuit breaker's cool-down", metadata: ["request": "GET /abilities"])
+            do {
+                let _: Abilities = try await send(Self.probeRequest, expecting: Abilities.self)
+                logger.notice("PagerDuty answered the probe; circuit closed")
+            } catch {
+                logger.info("PagerDuty probe failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// A probe cancelled before it got an answer: the next call may probe, and so may the
+    /// background probe.
+    private func abandonProbe() {
+        state.withLock { $0.breaker.recordAbandonedProbe() }
+        scheduleProbe()
+    }
+
+    /// Stops the background probe (at shutdown). Calls still work; the next failure that opens the
+    /// circuit schedules a new probe.
+    func stopProbing() {
+        let task = state.withLock { condition -> Task<Void, Never>? in
+            defer {
+                condition.probeTask = nil
+                condition.probeScheduled = false
+            }
+            return condition.probeTask
+        }
+        task?.cancel()
+    }
+
     /// Records a failed exchange; throws at once if that opened the circuit, so no time is spent
     /// waiting to retry into a circuit that will refuse.
     private func noteFailure(
-        _ reason: String, attempt: Int, started: ContinuousClock.Instant, status: Int?, label: String
+        _ reason: String, attempt: Int, started: ContinuousClock.Instant, status: Int?, label: String, uncertain: Bool
     ) throws(IncidentServiceError) {
         let now = clock.now()
         let breaker = state.withLock {
@@ -183,7 +308,9 @@ final class PagerDutyRESTClient: Sendable {
         fields["reason"] = "\(reason)"
         if case .open(let until, let failures) = breaker.state {
             logger.warning("PagerDuty API circuit opened", metadata: fields)
-            throw .unavailable(CircuitBreaker.refusalMessage(failures: failures, retryAt: until))
+            scheduleProbe()
+            let refusal = CircuitBreaker.refusalMessage(failures: failures, retryAt: until)
+            throw .unavailable(uncertain ? "\(reason), then \(refusal); it may have been applied — check before repeating" : refusal)
         }
         logger.notice("PagerDuty request failed", metadata: fields)
     }

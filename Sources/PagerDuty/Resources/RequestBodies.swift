@@ -36,7 +36,10 @@ enum RequestBody {
     }
 
     /// `POST /incidents`: `{"incident": {"type": "incident", "title", "service": {"id", "type":
-    /// "service_reference"}}}`. Urgency is left to the service's urgency rules.
+    /// "service_reference"}, "incident_key"}}`. Urgency is left to the service's urgency rules.
+    /// `incident_key` is Tocsin's own, unique per command: after a lost answer Tocsin finds the
+    /// incident by it (`GET /incidents?incident_key=`), and PagerDuty refuses a second open
+    /// incident with the same key on the service, so a repeat cannot page twice.
     struct IncidentCreate: Encodable, Sendable {
         var incident: Fields
 
@@ -44,6 +47,12 @@ enum RequestBody {
             var type = "incident"
             var title: String
             var service: Reference
+            var incidentKey: String?
+
+            enum CodingKeys: String, CodingKey {
+                case type, title, service
+                case incidentKey = "incident_key"
+            }
         }
     }
 

@@ -79,3 +79,37 @@ struct OnCallList: Decodable, Sendable {
     var oncalls: [OnCallResource]
     var more: Bool?
 }
+
+/// `GET /abilities` → `{"abilities": ["sso", "teams", …]}`: read by the circuit breaker's probe only
+/// to see that PagerDuty answers.
+struct Abilities: Decodable, Sendable {
+    var abilities: [String]?
+}
+
+/// `GET /escalation_policies/{id}` → `{"escalation_policy": {"id", "name", "escalation_rules":
+/// [{"id", "escalation_delay_in_minutes", "targets": [{"id", "type": "user_reference" |
+/// "schedule_reference"}]}], "num_loops", …}}`. Its rules are the policy's levels, in order.
+struct EscalationPolicyResource: Decodable, Sendable, Hashable {
+    var id: String
+    var name: String?
+    var summary: String?
+    var escalationRules: [Rule]
+
+    struct Rule: Decodable, Sendable, Hashable {
+        var id: String?
+        var targets: [ResourceReference]?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, summary
+        case escalationRules = "escalation_rules"
+    }
+}
+
+struct EscalationPolicyEnvelope: Decodable, Sendable {
+    var escalationPolicy: EscalationPolicyResource
+
+    enum CodingKeys: String, CodingKey {
+        case escalationPolicy = "escalation_policy"
+    }
+}

@@ -4,7 +4,12 @@ import Foundation
 /// on a virtual clock in tests.
 protocol PagerDutyClock: Sendable {
     func now() -> Date
+    /// Waits `duration` (retry back-off).
     func sleep(for duration: Duration) async throws
+    /// Waits until `now()` reaches `deadline` (the circuit breaker's background probe). Unlike
+    /// ``sleep(for:)`` this never moves time itself: a virtual clock resumes it only when a test
+    /// advances past the deadline.
+    func sleep(until deadline: Date) async throws
 }
 
 struct SystemPagerDutyClock: PagerDutyClock {
@@ -12,5 +17,11 @@ struct SystemPagerDutyClock: PagerDutyClock {
 
     func sleep(for duration: Duration) async throws {
         try await Task.sleep(for: duration)
+    }
+
+    func sleep(until deadline: Date) async throws {
+        let remaining = deadline.timeIntervalSinceNow
+        guard remaining > 0 else { return }
+        try await Task.sleep(for: .milliseconds(Int((remaining * 1000).rounded(.up))))
     }
 }

@@ -43,27 +43,72 @@ final class FakeTransport: PagerDutyTransport, Sendable {
 }
 
 /// Time that passes only when the code under test sleeps or a test advances it.
+///
+/// `sleep(for:)` (retry back-off) moves time at once; `sleep(until:)` (the circuit breaker's
+/// background probe) waits until a test — or a back-off — moves time past the deadline.
 final class VirtualClock: PagerDutyClock, Sendable {
-    private let state: Mutex<(now: Date, sleeps: [Duration])>
+    private struct State {
+        var now: Date
+        var sleeps: [Duration] = []
+        var waiters: [(deadline: Date, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state: Mutex<State>
 
     init(start: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
-        state = Mutex((start, []))
+        state = Mutex(State(now: start))
     }
 
     func now() -> Date { state.withLock { $0.now } }
 
     func sleep(for duration: Duration) async throws {
-        state.withLock {
+        let due = state.withLock {
             $0.sleeps.append(duration)
             $0.now += duration.secondsDouble
+            return Self.takeDue(&$0)
+        }
+        due.forEach { $0.resume() }
+    }
+
+    func sleep(until deadline: Date) async throws {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.now >= deadline { return true }
+                state.waiters.append((deadline, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
         }
     }
 
     func advance(by seconds: TimeInterval) {
-        state.withLock { $0.now += seconds }
+        let due = state.withLock {
+            $0.now += seconds
+            return Self.takeDue(&$0)
+        }
+        due.forEach { $0.resume() }
     }
 
     var sleeps: [Duration] { state.withLock { $0.sleeps } }
+
+    /// How many `sleep(until:)` calls are waiting: the background probes scheduled.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    private static func takeDue(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        let now = state.now
+        let due = state.waiters.filter { $0.deadline <= now }.map(\.continuation)
+        state.waiters.removeAll { $0.deadline <= now }
+        return due
+    }
+}
+
+/// Polls `condition` (bounded: about 2 s of real time) while background work catches up.
+func eventually(_ condition: () async -> Bool) async -> Bool {
+    for _ in 0..<400 {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return await condition()
 }
 
 extension HTTPExchangeResponse {

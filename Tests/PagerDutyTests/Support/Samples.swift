@@ -154,6 +154,23 @@ enum Samples {
     ], "limit": 25, "offset": 0, "more": false, "total": null}
     """
 
+    /// `GET /escalation_policies/{id}`: one escalation rule per level. `levels` lists each level's
+    /// targets as (type, id), e.g. `[("schedule_reference", "PSCHED1"), ("user_reference", "PAM4FGS")]`.
+    static func escalationPolicy(id: String = "PESCAL1", name: String = "Engineering Escalation Policy",
+                                 levels: [[(type: String, id: String)]]) -> String {
+        let rules = levels.enumerated().map { index, targets in
+            let refs = targets.map { #"{"id": "\#($0.id)", "type": "\#($0.type)", "summary": "\#($0.id)"}"# }
+            return #"{"id": "PRULE\#(index + 1)", "escalation_delay_in_minutes": 30, "targets": [\#(refs.joined(separator: ","))]}"#
+        }
+        return #"{"escalation_policy": {"id": "\#(id)", "type": "escalation_policy", "summary": "\#(name)", "name": "\#(name)", "#
+            + #""escalation_rules": [\#(rules.joined(separator: ","))], "num_loops": 0, "services": [], "teams": []}}"#
+    }
+
+    /// Three levels: the primary schedule, then Kyler Kuhn, then a third user.
+    static let threeLevelPolicy = escalationPolicy(levels: [
+        [("schedule_reference", "PSCHED1")], [("user_reference", "PAM4FGS")], [("user_reference", "PTHIRD1")],
+    ])
+
     static let users = """
     {"users": [
       {"id": "PAM4FGS", "type": "user", "name": "Kyler Kuhn", "email": "kyler@example.org", "summary": "Kyler Kuhn"},
