@@ -64,9 +64,11 @@ public struct CommandHandler: Sendable {
         }
         switch command {
         case .ack(let numbers):
-            return outcomeReply("Acknowledged", try await service.acknowledge(numbers, by: try writer()), already: "acknowledged")
+            return outcomeReply("Acknowledged", try await service.acknowledge(numbers, by: try writer()), already: "acknowledged",
+                                command: command.name)
         case .resolve(let numbers):
-            return outcomeReply("Resolved", try await service.resolve(numbers, by: try writer()), already: "resolved")
+            return outcomeReply("Resolved", try await service.resolve(numbers, by: try writer()), already: "resolved",
+                                command: command.name)
         case .note(let number, let text):
             let incident = try await service.addNote(to: number, content: text, by: try writer())
             return RichText([.plain("Note added to "), .bold("#\(incident.number)"), .plain(" \(incident.title)")])
@@ -113,7 +115,10 @@ public struct CommandHandler: Sendable {
         }
     }
 
-    private func outcomeReply(_ verb: String, _ outcomes: [TransitionOutcome], already: String) -> RichText {
+    /// What changed, what already was, then the failures in the same `Failed: !cmd:` form as every
+    /// other command — once per command, the same error for several numbers said once with their
+    /// numbers — and logged as a command failure.
+    private func outcomeReply(_ verb: String, _ outcomes: [TransitionOutcome], already: String, command: CommandName) -> RichText {
         var spans: [Span] = []
         let changed = outcomes.compactMap { if case .changed(let i) = $0 { i } else { nil } }
         let unchanged = outcomes.compactMap { if case .unchanged(let i) = $0 { i } else { nil } }
@@ -126,9 +131,24 @@ public struct CommandHandler: Sendable {
             if !spans.isEmpty { spans.append(.plain("; ")) }
             spans.append(.plain(unchanged.map { "#\($0.number)" }.joined(separator: ", ") + " already \(already)"))
         }
-        for case .failed(_, let error) in outcomes {
+        var failures: [(error: IncidentServiceError, numbers: [Int])] = []
+        for case .failed(let number, let error) in outcomes {
+            if let index = failures.firstIndex(where: { $0.error == error }) {
+                failures[index].numbers.append(number)
+            } else {
+                failures.append((error, [number]))
+            }
+        }
+        if !failures.isEmpty {
+            let text = failures.map { failure in
+                let said = "\(failure.error)"
+                // "incident #3 does not exist" names its number; "unavailable: …" does not.
+                let named = failure.numbers.count == 1 && said.contains("#\(failure.numbers[0])")
+                return named ? said : failure.numbers.map { "#\($0)" }.joined(separator: ", ") + ": " + said
+            }.joined(separator: "; ")
+            logger.notice("command failed", metadata: ["command": "\(command.rawValue)", "error": "\(text)"])
             if !spans.isEmpty { spans.append(.plain("; ")) }
-            spans.append(.tone(.warning, "\(error)"))
+            spans += [.tone(.warning, "Failed: "), .plain("\(parser.prefix)\(command.rawValue): \(text)")]
         }
         // Never an empty reply, even if a backend reports nothing at all.
         return spans.isEmpty ? RichText(plain: "\(verb): the incident platform reported no change") : RichText(spans)
