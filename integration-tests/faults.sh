@@ -2,6 +2,8 @@
 # Nothing lost: fault injection against real servers. Each test prints
 #   NAME: expected E, delivered D, missing M, duplicates K
 # per room, and the lines are collected in $TOCSIN_IT_DIR/fault-summary.txt for the final summary.
+# A room fails on anything missing, on a missing/empty watcher file, and on more than one repeat
+# per room per fault (count_delivery.py prints which keys repeated and how often).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib/servers.sh"
@@ -120,7 +122,7 @@ wait_seen "$xmpp_out" 'kill-test' 10 120
 kill9_gateway
 echo "      killed the gateway with SIGKILL after $(seen_count "$irc_out" kill-test) IRC / $(seen_count "$xmpp_out" kill-test) XMPP announcements"
 start_gateway "$config"
-wait_gateway_ready 90
+check "the gateway restarted after kill -9 is ready" wait_gateway_ready 90
 wait "$wi"; wait "$wx"
 check "kill -9 mid-burst: all 200 in #ops (IRC)" count "kill -9 / IRC #ops" "$irc_out" 'kill-test (\d+)\b' 1..200
 check "kill -9 mid-burst: all 200 in the MUC (XMPP)" count "kill -9 / XMPP room" "$xmpp_out" 'kill-test (\d+)\b' 1..200
@@ -160,12 +162,23 @@ check "connections reset twice: all 40 in the MUC (XMPP)" count "TCP reset / XMP
 # (30 s); registration (90 s) and XMPP negotiation (60 s) also have overall deadlines.
 while ((SECONDS - slow_started < 45)); do sleep 1; done
 check "slow-loris IRC server: the connection is abandoned, not waited on forever" \
-  grep -qE 'sent nothing within|registration did not complete within' "$slow_dir/tocsin.log"
+  log_has 'sent nothing within|registration did not complete within' "$slow_dir/tocsin.log"
 check "slow-loris XMPP server: negotiation abandoned" \
-  grep -qE 'stopped answering during negotiation|negotiation did not complete' "$slow_dir/tocsin.log"
-slow_health() { [ "$(curl -s "http://127.0.0.1:$SLOW_HTTP_PORT/healthz" | health_status)" != ok ]; }
-check "slow-loris: the stuck gateway says so in /healthz" slow_health
+  log_has 'stopped answering during negotiation|negotiation did not complete' "$slow_dir/tocsin.log"
+# "Not ok" is not enough: a crashed gateway answers nothing at all. The stuck gateway must be alive
+# and say "degraded" or "down" about its connections itself.
+slow_health() {
+  local status
+  kill -0 "$slow_pid" 2>/dev/null || { echo "      the slow-loris gateway (pid $slow_pid) is not running" >&2; return 1; }
+  status="$(curl -s --max-time 5 "http://127.0.0.1:$SLOW_HTTP_PORT/healthz" | health_status)"
+  [[ "$status" =~ ^(degraded|down)$ ]] || { echo "      /healthz status: '${status:-no answer}'" >&2; return 1; }
+}
+check "slow-loris: the stuck gateway is alive and says degraded/down in /healthz" slow_health
 kill -TERM "$slow_pid"; wait "$slow_pid"
+main_gateway_answers() {
+  gateway_alive && [ -n "$(curl -s --max-time 5 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" | health_status)" ]
+}
+check "the main gateway survived every fault (still running, /healthz answers)" main_gateway_answers
 
 echo
 cat "$summary"

@@ -131,6 +131,33 @@ wrong_ca_is_refused() { # CONFIG
   return $status
 }
 
+# Negative log checks that cannot pass by accident: FILE must exist and be non-empty (a gateway
+# that never started, or a log written elsewhere, is a failure, not a pass), then REGEX (grep -E)
+# must not occur in it. Several files may be given; each must exist and be non-empty.
+#   check "no secret in the log" log_lacks 'botpass123|alicepass123' "$dir/tocsin.log"
+log_lacks() { # REGEX FILE...
+  local regex="$1" file; shift
+  [ $# -gt 0 ] || { _gw_log "log_lacks: no file given"; return 1; }
+  for file in "$@"; do
+    [ -s "$file" ] || { _gw_log "log_lacks: $file is missing or empty, so it proves nothing"; return 1; }
+  done
+  if grep -nE -- "$regex" "$@" >&2; then return 1; fi
+  return 0
+}
+
+# The positive twin: FILE exists and REGEX (grep -E) occurs in it.
+log_has() { # REGEX FILE...
+  local regex="$1"; shift
+  grep -qE -- "$regex" "$@" 2>/dev/null
+}
+
+# The gateway's own /healthz component status (ok, degraded, down), or nothing.
+component_status() { # COMPONENT [PORT]
+  curl -s --max-time 5 "http://127.0.0.1:${2:-$TOCSIN_HTTP_PORT}/healthz" | /usr/bin/python3 -c 'import json, sys
+try: print(" ".join(c["status"] for c in json.load(sys.stdin)["components"] if c["component"] == sys.argv[1]))
+except Exception: pass' "$1"
+}
+
 # PASS/FAIL bookkeeping shared by the test scripts.
 TOCSIN_FAILURES=0
 check() { # NAME COMMAND...
