@@ -34,7 +34,7 @@ struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
         case .room(let name): (conversationKind, conversation) = ("room", name)
         case .direct(let peer): (conversationKind, conversation) = ("direct", peer)
         }
-        text = String(decoding: try Self.encoder.encode(message.text), as: UTF8.self)
+        text = try Self.encodedText(message.text)
         priority = message.priority.rawValue
         inReplyTo = message.inReplyTo
         dedupKey = message.dedupKey
@@ -92,6 +92,11 @@ struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
         let message = OutboxMessage(destination: destination, text: richText, priority: DeliveryPriority(rawValue: priority) ?? .normal,
                                     inReplyTo: inReplyTo, dedupKey: dedupKey)
         return (OutboxItem(id: id ?? 0, message: message, createdAt: createdAt, attempts: attempts), decodingError)
+    }
+
+    /// The `text` column's form of a message.
+    static func encodedText(_ text: RichText) throws -> String {
+        String(decoding: try encoder.encode(text), as: UTF8.self)
     }
 
     private static var encoder: JSONEncoder {

@@ -31,6 +31,19 @@ enum OutboxSchema {
                     ON outbox_messages(network, priority, id) WHERE deliveredAt IS NULL;
                 """)
         }
+        migrator.registerMigration("outbox_v2_delivery_tiers") { db in
+            // DeliveryPriority was renumbered (reply 0, critical 1, high 2, normal 3, low 4) to put
+            // critical/high announcements before any reply. A reply stored before the split is
+            // treated as a write command's acknowledgement, the more cautious guess.
+            try db.execute(sql: """
+                UPDATE outbox_messages SET priority = CASE priority
+                    WHEN 0 THEN 30 WHEN 1 THEN 10 WHEN 2 THEN 20 WHEN 3 THEN 40 WHEN 4 THEN 60 ELSE priority END
+                WHERE priority < 10;
+                -- The per-conversation bound counts one conversation's backlog on every enqueue.
+                CREATE INDEX outbox_messages_conversation
+                    ON outbox_messages(network, conversationKind, conversation, priority, id) WHERE deliveredAt IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -66,7 +66,7 @@ enum StaleSummary {
 
     static func text(for items: [OutboxItem], now: Date) -> RichText {
         let count = items.count
-        let noun = items.allSatisfy { $0.message.priority != .reply } ? "announcement" : "message"
+        let noun = items.allSatisfy { !$0.message.priority.isReply } ? "announcement" : "message"
         let oldest = items.map(\.createdAt).min() ?? now
         let head = "\(count) \(noun)\(count == 1 ? "" : "s") from the last \(span(now.timeIntervalSince(oldest))) could not be delivered in time: "
         var listed: [String] = []

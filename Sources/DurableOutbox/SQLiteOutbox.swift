@@ -14,23 +14,29 @@ public final class SQLiteOutbox: Outbox, Sendable {
     let database: any DatabaseWriter
     let now: @Sendable () -> Date
     let logger: Logger
+    let bound: OutboxBound
 
     /// Brings the `outbox_` tables up to date. Usually on the pool from `TocsinDatabase.open(path:)`,
-    /// shared with the embedded incident store.
-    public init(database: any DatabaseWriter, now: @Sendable @escaping () -> Date = Date.init, logger: Logger = Logger(label: "tocsin.outbox")) throws {
+    /// shared with the embedded incident store. `bound` caps each conversation's backlog (see
+    /// ``OutboxBound``).
+    public init(database: any DatabaseWriter, bound: OutboxBound = OutboxBound(), now: @Sendable @escaping () -> Date = Date.init,
+                logger: Logger = Logger(label: "tocsin.outbox")) throws {
         self.database = database
+        self.bound = bound
         self.now = now
         self.logger = logger
         try OutboxSchema.migrator.migrate(database)
     }
 
     /// Stores the messages in one transaction; a message whose `(dedupKey, destination)` is already
-    /// stored (delivered or not, or earlier in the same batch) is skipped by the UNIQUE index.
+    /// stored (delivered or not, or earlier in the same batch) is skipped by the UNIQUE index. In the
+    /// same transaction, every conversation that received a message is brought back within the
+    /// ``OutboxBound`` (``SQLiteOutbox/fold(_:in:at:)``).
     public func enqueue(_ messages: [OutboxMessage]) async throws -> [OutboxItem] {
         guard !messages.isEmpty else { return [] }
         let createdAt = now()
         let rows = try messages.map { try OutboxRow($0, createdAt: createdAt) }
-        return try await database.write { db in
+        let (stored, folded) = try await database.write { db in
             var stored: [OutboxItem] = []
             for (row, message) in zip(rows, messages) {
                 var row = row
@@ -39,15 +45,35 @@ public final class SQLiteOutbox: Outbox, Sendable {
                 guard db.changesCount > 0 else { continue }
                 stored.append(OutboxItem(id: db.lastInsertedRowID, message: message, createdAt: createdAt))
             }
-            return stored
+            var folded: [(ChatDestination, Int)] = []
+            var seen = Set<ChatDestination>()
+            for destination in stored.map(\.message.destination) where seen.insert(destination).inserted {
+                guard let outcome = try self.fold(destination, in: db, at: createdAt) else { continue }
+                folded.append((destination, outcome.folded))
+                if let summary = outcome.newSummary { stored.append(summary) }
+            }
+            return (stored, folded)
         }
+        for (destination, count) in folded {
+            logger.notice("outbox bound reached, oldest low-priority lines summarised", metadata: [
+                "destination": "\(destination)", "folded": "\(count)", "bound": "\(bound.maximumPending)",
+            ])
+        }
+        return stored
     }
 
+    /// Undelivered items for one network, every priority, in delivery order.
     public func pending(network: String, limit: Int) async throws -> [OutboxItem] {
+        try await pending(network: network, priorities: DeliveryPriority.all, limit: limit)
+    }
+
+    public func pending(network: String, priorities: ClosedRange<DeliveryPriority>, limit: Int) async throws -> [OutboxItem] {
         guard limit > 0 else { return [] }
         let rows = try await database.read { db in
             try OutboxRow
                 .filter(OutboxRow.Columns.network == network && OutboxRow.Columns.deliveredAt == nil)
+                .filter(OutboxRow.Columns.priority >= priorities.lowerBound.rawValue
+                    && OutboxRow.Columns.priority <= priorities.upperBound.rawValue)
                 .order(OutboxRow.Columns.priority, OutboxRow.Columns.id)
                 .limit(limit)
                 .fetchAll(db)

@@ -27,7 +27,7 @@ struct GatewayAssembly {
         }
 
         let database = try TocsinDatabase.open(path: configuration.gateway.database)
-        let outbox = try SQLiteOutbox(database: database, logger: logger)
+        let outbox = try SQLiteOutbox(database: database, bound: configuration.outboxBound, logger: logger)
         let maxAge = TimeInterval(configuration.gateway.outboxMaxAgeSeconds ?? 3600)
         let summaries = try await outbox.summarizeStale(olderThan: maxAge, now: Date())
         if !summaries.isEmpty {
@@ -100,7 +100,8 @@ struct GatewayAssembly {
             policy: configuration.authorizationPolicy,
             service: service,
             logger: logger)
-        let gateway = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger)
+        let gateway = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger,
+                              rateLimiter: CommandRateLimiter(limits: configuration.commandRateLimits))
         relay.connect(gateway)
         // Events committed just before a crash may never have reached the outbox: publish the
         // recent window again; the outbox keeps each (event, room) once.

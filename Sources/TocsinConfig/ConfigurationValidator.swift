@@ -30,21 +30,21 @@ struct ConfigurationValidator {
         }
         if c.gateway.database.isEmpty { add("gateway.database", "expected a file path") }
         if let age = c.gateway.outboxMaxAgeSeconds, age < 60 { add("gateway.outbox_max_age_seconds", "expected at least 60") }
+        if let bound = c.gateway.outboxMaxPendingPerRoom, !(10...100_000).contains(bound) {
+            add("gateway.outbox_max_pending_per_room", "expected 10–100000, got \(bound)")
+        }
+        for (name, bucket) in [("per_user", c.gateway.rateLimits?.perUser), ("per_room", c.gateway.rateLimits?.perRoom)] {
+            if let burst = bucket?.burst, !(1...1000).contains(burst) {
+                add("gateway.rate_limits.\(name).burst", "expected 1–1000 commands, got \(burst)")
+            }
+            if let rate = bucket?.perMinute, !(rate > 0 && rate <= 6000) {
+                add("gateway.rate_limits.\(name).per_minute", "expected more than 0 and at most 6000, got \(rate)")
+            }
+        }
         if let port = c.http?.port { checkPort(port, "http.port") }
         if let max = c.http?.maxBodyBytes, !(1024...(16 << 20)).contains(max) {
             add("http.max_body_bytes", "expected 1024–16777216")
         }
-        checkBackend(c.backend)
-        checkNetworks()
-        for (index, mapping) in (c.identities ?? []).enumerated() {
-            let path = "identities[\(index)]"
-            if !mapping.email.contains("@") { add("\(path).email", "expected an email address, got \"\(mapping.email)\"") }
-            if case .ircAccount(let network, _) = mapping.chat, !ircNetworkNames.contains(network) {
-                add("\(path).chat", "no IRC network named \"\(network)\" under irc:")
-            }
-        }
-        checkRoutes()
-        if let level = c.logging?.level,
         if let seconds = c.http?.headerTimeoutSeconds, !(1...300).contains(seconds) {
             add("http.header_timeout_seconds", "expected 1–300 seconds, got \(seconds)")
         }
@@ -60,6 +60,17 @@ struct ConfigurationValidator {
         if let perAddress = c.http?.maxConnectionsPerAddress, let total = c.http?.maxConnections, perAddress > total {
             add("http.max_connections_per_address", "expected at most http.max_connections (\(total)), got \(perAddress)")
         }
+        checkBackend(c.backend)
+        checkNetworks()
+        for (index, mapping) in (c.identities ?? []).enumerated() {
+            let path = "identities[\(index)]"
+            if !mapping.email.contains("@") { add("\(path).email", "expected an email address, got \"\(mapping.email)\"") }
+            if case .ircAccount(let network, _) = mapping.chat, !ircNetworkNames.contains(network) {
+                add("\(path).chat", "no IRC network named \"\(network)\" under irc:")
+            }
+        }
+        checkRoutes()
+        if let level = c.logging?.level,
            !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) {
             add("logging.level", "expected one of trace, debug, info, notice, warning, error, critical")
         }

@@ -5,6 +5,22 @@ import TocsinCore
 extension TocsinConfiguration {
     public var commandPrefix: String { gateway.commandPrefix ?? "!" }
 
+    /// `gateway.rate_limits`, each missing value taken from ``CommandRateLimits/standard``.
+    public var commandRateLimits: CommandRateLimits {
+        let standard = CommandRateLimits.standard
+        func limit(_ settings: RateLimitSettings.BucketSettings?, _ fallback: RateLimit) -> RateLimit {
+            RateLimit(burst: settings?.burst ?? fallback.burst, perMinute: settings?.perMinute ?? fallback.perMinute)
+        }
+        return CommandRateLimits(perUser: limit(gateway.rateLimits?.perUser, standard.perUser),
+                                 perRoom: limit(gateway.rateLimits?.perRoom, standard.perRoom))
+    }
+
+    /// `gateway.outbox_max_pending_per_room` (200) and the incidents page under `public_url`.
+    public var outboxBound: OutboxBound {
+        OutboxBound(maximumPending: gateway.outboxMaxPendingPerRoom ?? OutboxBound.defaultMaximumPending,
+                    publicURL: gateway.publicURL)
+    }
+
     public var authorizationPolicy: AuthorizationPolicy {
         // A configured room without `policy:` allows everything; `default_room_policy` is for the
         // rooms nobody configured (joined by invitation), as AuthorizationPolicy documents.

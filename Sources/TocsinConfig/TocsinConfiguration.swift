@@ -30,12 +30,40 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
     public var publicURL: String?
     /// Undelivered announcements older than this at start-up are summarised, not replayed one by one.
     public var outboxMaxAgeSeconds: Int?
+    /// Undelivered messages per room above which the oldest low-priority ones are summarised (200).
+    public var outboxMaxPendingPerRoom: Int?
+    /// Command rate limits per user and per room (token buckets).
+    public var rateLimits: RateLimitSettings?
 
     enum CodingKeys: String, CodingKey {
         case database
         case commandPrefix = "command_prefix"
         case publicURL = "public_url"
         case outboxMaxAgeSeconds = "outbox_max_age_seconds"
+        case outboxMaxPendingPerRoom = "outbox_max_pending_per_room"
+        case rateLimits = "rate_limits"
+    }
+}
+
+/// `gateway.rate_limits`: `{per_user: {burst: 5, per_minute: 10}, per_room: {burst: 10, per_minute: 30}}`;
+/// a missing bucket or field takes that default.
+public struct RateLimitSettings: Codable, Sendable, Hashable {
+    public var perUser: BucketSettings?
+    public var perRoom: BucketSettings?
+
+    public struct BucketSettings: Codable, Sendable, Hashable {
+        public var burst: Int?
+        public var perMinute: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case burst
+            case perMinute = "per_minute"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case perUser = "per_user"
+        case perRoom = "per_room"
     }
 }
 
@@ -43,10 +71,22 @@ public struct HTTPSettings: Codable, Sendable, Hashable {
     public var host: String?
     public var port: Int?
     public var maxBodyBytes: Int?
+    /// Seconds a client has to send a complete request head (10): slow-loris defence.
+    public var headerTimeoutSeconds: Int?
+    /// Seconds a client has to send a request body after its head (30).
+    public var bodyTimeoutSeconds: Int?
+    /// Connections one client address may hold at once (64).
+    public var maxConnectionsPerAddress: Int?
+    /// Connections held at once in all (512); kept under the open-file limit (`LimitNOFILE=`).
+    public var maxConnections: Int?
 
     enum CodingKeys: String, CodingKey {
         case host, port
         case maxBodyBytes = "max_body_bytes"
+        case headerTimeoutSeconds = "header_timeout_seconds"
+        case bodyTimeoutSeconds = "body_timeout_seconds"
+        case maxConnectionsPerAddress = "max_connections_per_address"
+        case maxConnections = "max_connections"
     }
 }
 
@@ -71,22 +111,10 @@ public struct EmbeddedServiceSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case name, team
-    /// Seconds a client has to send a complete request head (10): slow-loris defence.
-    public var headerTimeoutSeconds: Int?
-    /// Seconds a client has to send a request body after its head (30).
-    public var bodyTimeoutSeconds: Int?
-    /// Connections one client address may hold at once (64).
-    public var maxConnectionsPerAddress: Int?
-    /// Connections held at once in all (512); kept under the open-file limit (`LimitNOFILE=`).
-    public var maxConnections: Int?
         case routingKey = "routing_key"
     }
 }
 
-        case headerTimeoutSeconds = "header_timeout_seconds"
-        case bodyTimeoutSeconds = "body_timeout_seconds"
-        case maxConnectionsPerAddress = "max_connections_per_address"
-        case maxConnections = "max_connections"
 public struct EmbeddedUserSettings: Codable, Sendable, Hashable {
     public var name: String
     public var email: String

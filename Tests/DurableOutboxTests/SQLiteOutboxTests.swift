@@ -53,15 +53,16 @@ struct SQLiteOutboxTests {
         _ = try await outbox.enqueue([
             message("low", priority: .low),
             message("critical 1", priority: .critical),
-            message("elsewhere", to: xmppRoom, priority: .reply),
+            message("elsewhere", to: xmppRoom, priority: .readReply),
             message("normal", to: dev, priority: .normal),
-            message("reply", priority: .reply),
+            message("incidents", priority: .readReply),
+            message("ack", priority: .writeReply),
             message("critical 2", to: dev, priority: .critical),
         ])
 
         let pending = try await outbox.pending(network: "libera", limit: 10)
-        #expect(pending.texts == ["reply", "critical 1", "critical 2", "normal", "low"])
-        #expect(try await outbox.pending(network: "libera", limit: 2).texts == ["reply", "critical 1"])
+        #expect(pending.texts == ["critical 1", "critical 2", "ack", "normal", "incidents", "low"])
+        #expect(try await outbox.pending(network: "libera", limit: 2).texts == ["critical 1", "critical 2"])
         #expect(try await outbox.pending(network: "jabber", limit: 10).texts == ["elsewhere"])
         #expect(try await outbox.pending(network: "nowhere", limit: 10).isEmpty)
     }
@@ -97,7 +98,7 @@ struct SQLiteOutboxTests {
             [.plain("second line with ünïcode and \"quotes\"")],
         ])
         let original = OutboxMessage(destination: ChatDestination(network: "libera", conversation: .direct("alice")), text: text,
-                                     priority: .reply, inReplyTo: "msgid-42", dedupKey: "reply:1")
+                                     priority: .writeReply, inReplyTo: "msgid-42", dedupKey: "reply:1")
         _ = try await outbox.enqueue([original])
 
         let item = try #require(try await outbox.pending(network: "libera", limit: 1).first)

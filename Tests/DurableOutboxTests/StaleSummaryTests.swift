@@ -62,7 +62,7 @@ struct StaleSummaryTests {
     @Test func repliesAndOtherTextAreListedByTheirFirstWords() async throws {
         let outbox = try makeOutbox()
         _ = try await outbox.enqueue([
-            message("Acknowledged #7 Disk full on the primary database server of the EU region", priority: .reply),
+            message("Acknowledged #7 Disk full on the primary database server of the EU region", priority: .writeReply),
             announcement(.triggered, number: 8),
         ])
         clock.advance(by: 7200)

@@ -23,13 +23,13 @@ import TocsinCore
         return items
     }
 
-    @Test func replyGoesBackToItsOriginFirstInLine() async {
+    @Test func writeAckGoesBackToItsOriginAfterUrgentAnnouncements() async {
         let outbox = InMemoryOutbox()
         await gateway(outbox: outbox).receive(F.message("!ack 4", messageID: "msg-17"))
         let items = await everything(outbox)
         #expect(items.count == 1)
         #expect(items.first?.message.destination == ops)
-        #expect(items.first?.message.priority == .reply)
+        #expect(items.first?.message.priority == .writeReply)
         #expect(items.first?.message.inReplyTo == "msg-17")
         #expect(items.first?.message.text.plainText == "Acknowledged #4 API latency")
         #expect(items.first?.message.dedupKey == nil)

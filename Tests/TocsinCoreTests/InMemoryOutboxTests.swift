@@ -48,13 +48,13 @@ import TocsinCore
     @Test func pendingIsByPriorityThenAgeForOneNetworkUpToTheLimit() async {
         let outbox = InMemoryOutbox()
         _ = await outbox.enqueue([
-            message("low", priority: .low), message("normal-1", priority: .normal), message("reply-1", priority: .reply),
-            message("critical", priority: .critical), message("other network", to: .room("#ops", on: "oftc"), priority: .reply),
-            message("normal-2", priority: .normal), message("reply-2", priority: .reply), message("high", priority: .high),
+            message("low", priority: .low), message("normal-1", priority: .normal), message("read-1", priority: .readReply),
+            message("critical", priority: .critical), message("other network", to: .room("#ops", on: "oftc"), priority: .readReply),
+            message("normal-2", priority: .normal), message("ack", priority: .writeReply), message("high", priority: .high),
         ])
         let pending = await outbox.pending(network: F.network, limit: 100).map(\.message.text.plainText)
-        #expect(pending == ["reply-1", "reply-2", "critical", "high", "normal-1", "normal-2", "low"])
-        #expect(await outbox.pending(network: F.network, limit: 2).map(\.message.text.plainText) == ["reply-1", "reply-2"])
+        #expect(pending == ["critical", "high", "ack", "normal-1", "normal-2", "read-1", "low"])
+        #expect(await outbox.pending(network: F.network, limit: 2).map(\.message.text.plainText) == ["critical", "high"])
         #expect(await outbox.pending(network: "oftc", limit: 100).map(\.message.text.plainText) == ["other network"])
     }
 
@@ -83,10 +83,10 @@ import TocsinCore
         #expect(DeliveryPriority.announcement(for: F.incident(1, urgency: urgency, severity: severity)) == expected)
     }
 
-    @Test func repliesOutrankEveryAnnouncement() {
-        #expect(DeliveryPriority.reply < .critical)
-        #expect(DeliveryPriority.critical < .high)
-        #expect(DeliveryPriority.high < .normal)
-        #expect(DeliveryPriority.normal < .low)
+    @Test func criticalAndHighGoFirstThenWriteAcksThenNormalThenReadRepliesThenLow() {
+        #expect(DeliveryPriority.allCases.sorted() == [.critical, .high, .writeReply, .normal, .readReply, .low])
+        #expect(DeliveryPriority.urgent.contains(.critical) && DeliveryPriority.urgent.contains(.high))
+        #expect(!DeliveryPriority.urgent.contains(.writeReply) && !DeliveryPriority.regular.contains(.high))
+        #expect(!DeliveryPriority.foldable.contains(.high) && !DeliveryPriority.foldable.contains(.writeReply))
     }
 }

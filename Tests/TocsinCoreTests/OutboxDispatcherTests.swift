@@ -22,12 +22,12 @@ import Testing
     @Test func passDeliversByPriorityThenAgeAndEmptiesTheOutbox() async {
         let outbox = InMemoryOutbox()
         _ = await outbox.enqueue([
-            message("low", priority: .low), message("normal", priority: .normal), message("reply-1", priority: .reply),
-            message("critical", priority: .critical), message("reply-2", priority: .reply),
+            message("low", priority: .low), message("normal", priority: .normal), message("read-1", priority: .readReply),
+            message("critical", priority: .critical), message("ack", priority: .writeReply), message("read-2", priority: .readReply),
         ])
         let transport = FakeChatTransport()
         await OutboxDispatcher(outbox: outbox).deliverPending(transport, delivered: delivered, failed: failed)
-        #expect(transport.deliveredTexts == ["reply-1", "reply-2", "critical", "normal", "low"])
+        #expect(transport.deliveredTexts == ["critical", "ack", "normal", "read-1", "read-2", "low"])
         #expect(await pendingTexts(outbox).isEmpty)
         #expect(await outbox.backlog().isEmpty)
     }

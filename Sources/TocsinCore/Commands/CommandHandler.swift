@@ -24,10 +24,23 @@ public struct CommandHandler: Sendable {
 
     /// The reply to send back to `message.origin`, or nil when the line was not for the bot.
     public func handle(_ message: InboundMessage) async -> RichText? {
+        await respond(to: message)?.text
+    }
+
+    /// Whether the line is meant for the bot (a command, valid or not), without running it.
+    public func isCommand(_ message: InboundMessage) -> Bool {
+        if case .notACommand = parser.parse(message.text, botNames: message.botNames, isDirect: message.isDirect) { return false }
+        return true
+    }
+
+    /// The reply and how urgently it should go out: ``DeliveryPriority/writeReply`` for a write
+    /// command that was allowed to run (its verified author waits for the acknowledgement),
+    /// ``DeliveryPriority/readReply`` for everything anyone can cause (reads, refusals, usage).
+    public func respond(to message: InboundMessage) async -> CommandResponse? {
         let command: Command
         switch parser.parse(message.text, botNames: message.botNames, isDirect: message.isDirect) {
         case .notACommand: return nil
-        case .invalid(let explanation): return RichText(plain: explanation)
+        case .invalid(let explanation): return CommandResponse(RichText(plain: explanation), .readReply)
         case .command(let parsed): command = parsed
         }
         let prefix = parser.prefix
@@ -38,21 +51,22 @@ public struct CommandHandler: Sendable {
                 "command": "\(command.name.rawValue)", "origin": "\(message.origin)",
                 "identity": "\(message.identity?.description ?? "none")",
             ])
-            return RichText([.tone(.warning, "Refused: "), .plain(reason)])
+            return CommandResponse(RichText([.tone(.warning, "Refused: "), .plain(reason)]), .readReply)
         case .allowed(let allowedActor):
             actor = allowedActor
         }
         if command.name != .help, command.name != .whoami, !service.supportedCommands.contains(command.name) {
-            return RichText(plain: "\(service.backendName) does not support \(prefix)\(command.name.rawValue)")
+            return CommandResponse(RichText(plain: "\(service.backendName) does not support \(prefix)\(command.name.rawValue)"), .readReply)
         }
+        let priority: DeliveryPriority = command.name.isWrite && actor != nil ? .writeReply : .readReply
         do {
-            return try await run(command, actor: actor, message: message)
+            return CommandResponse(try await run(command, actor: actor, message: message), priority)
         } catch let error as IncidentServiceError {
             logger.notice("command failed", metadata: ["command": "\(command.name.rawValue)", "error": "\(error)"])
-            return RichText([.tone(.warning, "Failed: "), .plain("\(prefix)\(command.name.rawValue): \(error)")])
+            return CommandResponse(RichText([.tone(.warning, "Failed: "), .plain("\(prefix)\(command.name.rawValue): \(error)")]), priority)
         } catch {
             logger.error("command failed unexpectedly", metadata: ["command": "\(command.name.rawValue)", "error": "\(error)"])
-            return RichText([.tone(.critical, "Failed: "), .plain("\(prefix)\(command.name.rawValue): internal error, see Tocsin's log")])
+            return CommandResponse(RichText([.tone(.critical, "Failed: "), .plain("\(prefix)\(command.name.rawValue): internal error, see Tocsin's log")]), priority)
         }
     }
 
@@ -164,5 +178,16 @@ public struct CommandHandler: Sendable {
         let available = CommandName.allCases.filter { roomPolicy.allows($0) && ($0 == .help || $0 == .whoami || service.supportedCommands.contains($0)) }
         return RichText([.plain("Commands: "), .code(available.map { "\(prefix)\($0.rawValue)" }.joined(separator: " ")),
                          .plain(" — \(prefix)help COMMAND for details")])
+    }
+}
+
+/// A command's reply and the priority it is delivered with (see ``DeliveryPriority``).
+public struct CommandResponse: Sendable, Hashable {
+    public var text: RichText
+    public var priority: DeliveryPriority
+
+    public init(_ text: RichText, _ priority: DeliveryPriority) {
+        self.text = text
+        self.priority = priority
     }
 }

@@ -10,10 +10,13 @@ public struct Gateway: IncidentEventSink {
     public var dispatcher: OutboxDispatcher
     public var formatter: AnnouncementFormatter
     public var logger: Logger
+    /// Per-user and per-room command limits; nil runs every command (tests, benchmarks).
+    public var rateLimiter: CommandRateLimiter?
 
     public init(
         commands: CommandHandler, router: Router, outbox: any Outbox, dispatcher: OutboxDispatcher,
-        formatter: AnnouncementFormatter = AnnouncementFormatter(), logger: Logger = Logger(label: "tocsin.gateway")
+        formatter: AnnouncementFormatter = AnnouncementFormatter(), logger: Logger = Logger(label: "tocsin.gateway"),
+        rateLimiter: CommandRateLimiter? = nil
     ) {
         self.commands = commands
         self.router = router
@@ -21,12 +24,27 @@ public struct Gateway: IncidentEventSink {
         self.dispatcher = dispatcher
         self.formatter = formatter
         self.logger = logger
+        self.rateLimiter = rateLimiter
     }
 
-    /// Runs a chat message as a command if it is one, and queues the reply where it came from.
+    /// Runs a chat message as a command if it is one, and queues the reply where it came from,
+    /// with the reply's ``DeliveryPriority`` (never ahead of a critical or high announcement).
+    /// A command over its user's or room's rate limit is not run: its sender gets one "slow down"
+    /// line per limited period, then silence.
     public func receive(_ message: InboundMessage) async {
-        guard let reply = await commands.handle(message) else { return }
-        await store([OutboxMessage(destination: message.origin, text: reply, priority: .reply, inReplyTo: message.messageID)])
+        if let rateLimiter, commands.isCommand(message), case .limited(let notice) = rateLimiter.admit(message) {
+            let metadata: Logger.Metadata = ["origin": "\(message.origin)", "sender": "\(CommandRateLimiter.userKey(for: message))"]
+            guard let notice else {
+                logger.debug("command rate-limited, sender already told", metadata: metadata)
+                return
+            }
+            logger.notice("command rate-limited", metadata: metadata)
+            await store([OutboxMessage(destination: message.origin, text: notice, priority: .readReply, inReplyTo: message.messageID)])
+            return
+        }
+        guard let response = await commands.respond(to: message) else { return }
+        await store([OutboxMessage(destination: message.origin, text: response.text, priority: response.priority,
+                                   inReplyTo: message.messageID)])
     }
 
     /// Routes an incident event to its rooms and queues one announcement per room.

@@ -3,12 +3,17 @@ import Foundation
 /// Where every announcement and reply is stored before it is sent, and marked delivered only when
 /// the transport has confirmation. The durable implementation lives on SQLite; ``InMemoryOutbox``
 /// serves tests and setups that accept losing messages on a crash.
+///
+/// Both implementations order by ``DeliveryPriority`` (see its policy), then oldest first, and keep
+/// each conversation's backlog within an ``OutboxBound``.
 public protocol Outbox: Sendable {
-    /// Stores messages; those whose `(dedupKey, destination)` was stored before are skipped.
-    /// Returns what was newly stored.
+    /// Stores messages; those whose `(dedupKey, destination)` was stored before are skipped. A
+    /// conversation whose backlog goes past the bound has its oldest foldable messages summarised.
+    /// Returns what was newly stored (summary lines included).
     func enqueue(_ messages: [OutboxMessage]) async throws -> [OutboxItem]
-    /// Undelivered items for one network, highest priority first, then oldest first.
-    func pending(network: String, limit: Int) async throws -> [OutboxItem]
+    /// Undelivered items for one network whose priority is in `priorities`, highest priority
+    /// first, then oldest first.
+    func pending(network: String, priorities: ClosedRange<DeliveryPriority>, limit: Int) async throws -> [OutboxItem]
     func markDelivered(_ id: Int64) async throws
     /// Counts a failed attempt, for logs and metrics.
     func recordFailedAttempt(_ id: Int64) async throws
@@ -19,33 +24,76 @@ public protocol Outbox: Sendable {
 /// A volatile ``Outbox``: same semantics, nothing survives the process.
 public actor InMemoryOutbox: Outbox {
     private var items: [Int64: OutboxItem] = [:]
-    private var delivered: Set<Int64> = []
     private var seenKeys: Set<String> = []
     private var nextID: Int64 = 1
+    private let bound: OutboxBound
+    /// The waiting summary line of each conversation, and how many messages it stands for.
+    private var summaries: [ChatDestination: (id: Int64, folded: Int)] = [:]
 
-    public init() {}
+    public init(bound: OutboxBound = OutboxBound()) {
+        self.bound = bound
+    }
 
     public func enqueue(_ messages: [OutboxMessage]) -> [OutboxItem] {
         var stored: [OutboxItem] = []
         for message in messages {
             if let key = message.dedupKey, !seenKeys.insert("\(key)\u{0}\(message.destination)").inserted { continue }
-            let item = OutboxItem(id: nextID, message: message, createdAt: Date())
-            nextID += 1
-            items[item.id] = item
-            stored.append(item)
+            stored.append(insert(message))
+        }
+        for destination in Set(stored.map(\.message.destination)) {
+            if let summary = fold(destination) { stored.append(summary) }
         }
         return stored
     }
 
-    public func pending(network: String, limit: Int) -> [OutboxItem] {
+    private func insert(_ message: OutboxMessage) -> OutboxItem {
+        let item = OutboxItem(id: nextID, message: message, createdAt: Date())
+        nextID += 1
+        items[item.id] = item
+        return item
+    }
+
+    /// Applies the ``OutboxBound`` to one conversation; returns a newly stored summary line.
+    private func fold(_ destination: ChatDestination) -> OutboxItem? {
+        let waiting = items.values.filter { $0.message.destination == destination }
+        guard waiting.count > bound.maximumPending else { return nil }
+        var existing = summaries[destination].flatMap { summary in items[summary.id].map { _ in summary } }
+        let excess = waiting.count - bound.maximumPending + (existing == nil ? 1 : 0)
+        let victims = waiting
+            .filter { DeliveryPriority.foldable.contains($0.message.priority) && !bound.isSummary($0.message) }
+            .sorted { ($1.message.priority, $0.id) < ($0.message.priority, $1.id) }
+            .prefix(excess)
+        // Folding one line into a new summary line would gain nothing.
+        guard existing != nil || victims.count > 1 else { return nil }
+        for victim in victims { items[victim.id] = nil }
+        var created: OutboxItem?
+        if existing == nil {
+            let item = insert(OutboxMessage(destination: destination, text: bound.summaryText(folded: 0),
+                                            priority: OutboxBound.summaryPriority,
+                                            dedupKey: "\(OutboxBound.summaryKeyPrefix)\(victims.first?.id ?? 0)"))
+            existing = (item.id, 0)
+            created = item
+        }
+        guard var summary = existing else { return nil }
+        summary.folded += victims.count
+        summaries[destination] = summary
+        items[summary.id]?.message.text = bound.summaryText(folded: summary.folded)
+        return created.flatMap { items[$0.id] }
+    }
+
+    public func pending(network: String, priorities: ClosedRange<DeliveryPriority>, limit: Int) -> [OutboxItem] {
         items.values
-            .filter { $0.message.destination.network == network && !delivered.contains($0.id) }
+            .filter { $0.message.destination.network == network && priorities.contains($0.message.priority) }
             .sorted { ($0.message.priority, $0.id) < ($1.message.priority, $1.id) }
             .prefix(limit).map { $0 }
     }
 
+    /// Undelivered items for one network, every priority, in delivery order.
+    public func pending(network: String, limit: Int) -> [OutboxItem] {
+        pending(network: network, priorities: DeliveryPriority.all, limit: limit)
+    }
+
     public func markDelivered(_ id: Int64) {
-        delivered.insert(id)
         items[id] = nil
     }
 

@@ -46,7 +46,7 @@ struct BrokenOutbox: Outbox {
     }
 
     func enqueue(_ messages: [OutboxMessage]) async throws -> [OutboxItem] { throw Unavailable() }
-    func pending(network: String, limit: Int) async throws -> [OutboxItem] { throw Unavailable() }
+    func pending(network: String, priorities: ClosedRange<DeliveryPriority>, limit: Int) async throws -> [OutboxItem] { throw Unavailable() }
     func markDelivered(_ id: Int64) async throws { throw Unavailable() }
     func recordFailedAttempt(_ id: Int64) async throws { throw Unavailable() }
     func backlog() async throws -> [String: Int] { throw Unavailable() }

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+extension SQLiteOutbox {
+    struct FoldOutcome {
+        /// Messages folded by this call.
+        var folded: Int
+        /// The summary line, when this call created it (an existing one is updated in place).
+        var newSummary: OutboxItem?
+    }
+
+    /// Brings one conversation back within ``OutboxBound/maximumPending`` undelivered rows.
+    ///
+    /// The oldest rows among ``DeliveryPriority/foldable`` go first, lowest priority first
+    /// (`ORDER BY priority DESC, id`); each is marked delivered with `summarizedInto` pointing at the
+    /// conversation's waiting summary row, whose text is rewritten with the total count
+    /// (`COUNT(*) … WHERE summarizedInto = ?`). Critical/high announcements and write
+    /// acknowledgements are never touched. Runs inside the caller's write transaction.
+    func fold(_ destination: ChatDestination, in db: Database, at now: Date) throws -> FoldOutcome? {
+        let (kind, name) = Self.conversationColumns(destination)
+        let conversation = "network = ? AND conversationKind = ? AND conversation = ? AND deliveredAt IS NULL"
+        let arguments: StatementArguments = [destination.network, kind, name]
+        let waiting = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox_messages WHERE \(conversation)", arguments: arguments) ?? 0
+        guard waiting > bound.maximumPending else { return nil }
+        let summaryPattern = OutboxBound.summaryKeyPrefix + "%"
+        let existing = try Int64.fetchOne(db, sql: """
+            SELECT id FROM outbox_messages WHERE \(conversation) AND dedupKey LIKE ? ORDER BY id LIMIT 1
+            """, arguments: arguments + [summaryPattern])
+        let excess = waiting - bound.maximumPending + (existing == nil ? 1 : 0)
+        let victims = try Int64.fetchAll(db, sql: """
+            SELECT id FROM outbox_messages
+            WHERE \(conversation) AND priority BETWEEN ? AND ? AND (dedupKey IS NULL OR dedupKey NOT LIKE ?)
+            ORDER BY priority DESC, id LIMIT ?
+            """, arguments: arguments + [DeliveryPriority.foldable.lowerBound.rawValue, DeliveryPriority.foldable.upperBound.rawValue,
+                                         summaryPattern, excess])
+        // Folding a single line into a new summary line would gain nothing.
+        guard existing != nil || victims.count > 1 else { return nil }
+
+        var newSummary: OutboxItem?
+        let summaryID: Int64
+        if let existing {
+            summaryID = existing
+        } else {
+            let message = OutboxMessage(destination: destination, text: bound.summaryText(folded: victims.count),
+                                        priority: OutboxBound.summaryPriority,
+                                        dedupKey: "\(OutboxBound.summaryKeyPrefix)\(victims.first ?? 0)")
+            var row = try OutboxRow(message, createdAt: now)
+            try row.insert(db)
+            summaryID = db.lastInsertedRowID
+            newSummary = OutboxItem(id: summaryID, message: message, createdAt: now)
+        }
+        try OutboxRow
+            .filter(keys: victims)
+            .updateAll(db, OutboxRow.Columns.deliveredAt.set(to: now), Column("summarizedInto").set(to: summaryID))
+        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox_messages WHERE summarizedInto = ?", arguments: [summaryID]) ?? 0
+        let text = bound.summaryText(folded: total)
+        try db.execute(sql: "UPDATE outbox_messages SET text = ? WHERE id = ?", arguments: [try OutboxRow.encodedText(text), summaryID])
+        newSummary?.message.text = text
+        return FoldOutcome(folded: victims.count, newSummary: newSummary)
+    }
+
+    static func conversationColumns(_ destination: ChatDestination) -> (kind: String, name: String) {
+        switch destination.conversation {
+        case .room(let name): ("room", name)
+        case .direct(let peer): ("direct", peer)
+        }
+    }
+}
