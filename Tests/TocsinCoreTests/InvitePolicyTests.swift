@@ -9,10 +9,11 @@ import TocsinCore
         #expect(!InvitePolicy(accept: false, roomPatterns: ["*"]).allows(room: "#ops", inviter: alice))
     }
 
-    @Test func acceptingWithoutPatternsTakesAnyRoom() {
+    @Test func acceptingWithoutPatternsTakesNoRoom() {
         let policy = InvitePolicy(accept: true)
-        #expect(policy.allows(room: "#anything", inviter: nil))
-        #expect(policy.allows(room: "ops@conference.example.org", inviter: nil))
+        #expect(!policy.allows(room: "#anything", inviter: alice))
+        #expect(!policy.allows(room: "ops@conference.example.org", inviter: alice))
+        #expect(InvitePolicy(accept: true, roomPatterns: ["*"]).allows(room: "#anything", inviter: nil))
     }
 
     @Test(arguments: [("#ops-*", "#ops-db", true), ("#ops-*", "#OPS-DB", true), ("#ops-*", "#ops-", true),
@@ -49,7 +50,7 @@ import TocsinCore
     }
 
     @Test func emptyInviterListRefusesEveryone() {
-        let policy = InvitePolicy(accept: true, inviters: [])
+        let policy = InvitePolicy(accept: true, roomPatterns: ["*"], inviters: [])
         #expect(!policy.allows(room: "#ops", inviter: alice))
     }
 }

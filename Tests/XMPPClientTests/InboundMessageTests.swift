@@ -155,7 +155,7 @@ import XMPP
     }
 
     @Test func invitedRoomIsRejoinedAfterAReconnection() {
-        let policy = InvitePolicy(accept: true)
+        let policy = InvitePolicy(accept: true, roomPatterns: ["*"])
         var harness = SessionHarness(rooms: [], invites: policy)
         harness.establish()
         _ = harness.feed("<message from='alice@localhost/phone'><x xmlns='jabber:x:conference' jid='war-room@conference.localhost'/></message>")

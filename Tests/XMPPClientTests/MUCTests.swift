@@ -117,8 +117,10 @@ import XMPP
         } else {
             Issue.record("expected refused")
         }
-        _ = harness.feed("<presence from='ops@conference.localhost/Tocsin' type='error'><error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>")
-        if case .banned? = harness.session.rooms[room]?.status {} else { Issue.record("expected banned") }
+        var banned = SessionHarness()
+        banned.establish()
+        _ = banned.feed("<presence from='ops@conference.localhost/Tocsin' type='error'><error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>")
+        if case .banned? = banned.session.rooms[room]?.status {} else { Issue.record("expected banned") }
     }
 
     @Test func selfPingNotAcceptableTriggersARejoin() throws {

@@ -3,12 +3,17 @@
 /// Rooms are matched by glob (`#ops-*`, `*@conference.example.org`); when `inviters` is set, the
 /// inviter must be one of those verified identities. An unverified inviter is refused then, since
 /// a nick proves nothing.
+///
+/// It fails closed: invitations are refused unless `accept` is set *and* at least one room pattern
+/// matches — no patterns means no room (write `*` to take any). Whether the inviter is who they
+/// claim, and whether the room is a real room, is the transport's job before it asks.
 public struct InvitePolicy: Sendable, Hashable {
     public var accept: Bool
+    /// Glob patterns of the rooms that may be joined; empty refuses every invitation.
     public var roomPatterns: [String]
     public var inviters: Set<ChatIdentity>?
 
-    public init(accept: Bool = false, roomPatterns: [String] = ["*"], inviters: Set<ChatIdentity>? = nil) {
+    public init(accept: Bool = false, roomPatterns: [String] = [], inviters: Set<ChatIdentity>? = nil) {
         self.accept = accept
         self.roomPatterns = roomPatterns
         self.inviters = inviters

@@ -37,6 +37,8 @@ public enum XMPPNamespace {
     public static let conference = "jabber:x:conference"
     /// XEP-0030 Service Discovery: information queries.
     public static let discoInfo = "http://jabber.org/protocol/disco#info"
+    /// XEP-0030 §4: the items (services) an entity hosts.
+    public static let discoItems = "http://jabber.org/protocol/disco#items"
     /// XEP-0092 Software Version.
     public static let version = "jabber:iq:version"
 }

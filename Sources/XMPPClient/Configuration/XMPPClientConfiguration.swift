@@ -53,6 +53,11 @@ public struct XMPPClientConfiguration: Sendable {
     public var rooms: [Room]
     /// Which invitations to follow (XEP-0249, XEP-0045 §7.8).
     public var invites: InvitePolicy
+    /// Domains trusted as XEP-0045 MUC services without asking (`muc_services`), e.g.
+    /// `conference.example.org`. The domains of ``rooms`` are trusted too, and the services the
+    /// account's own server lists in disco#items are discovered at start; rooms anywhere else are
+    /// never joined and their presence and invitations never believed.
+    public var mucServices: [String] = []
     /// After a kick or room destruction, rejoin after this delay; `nil` stays out. Bans are never
     /// undone by rejoining.
     public var rejoinAfterKick: Duration?
@@ -103,6 +108,12 @@ public struct XMPPClientConfiguration: Sendable {
         self.deadAfter = deadAfter
         self.reconnectDelay = reconnectDelay
         self.ackTimeout = ackTimeout
+    }
+
+    /// Every domain trusted by configuration to host real rooms: ``mucServices`` and the domains
+    /// of the configured rooms.
+    public var configuredMUCServices: Set<String> {
+        Set(mucServices.map { $0.lowercased() } + rooms.map { $0.jid.domainpart.lowercased() })
     }
 
     /// The host to open the TCP connection to.

@@ -40,6 +40,9 @@ struct MUCRoom: Sendable {
     var isAnonymous = true
     /// Occupant nickname → real bare JID (`nil` when the room does not show it).
     var occupants: [String: JID?] = [:]
+    /// Occupants the room announced while our join was pending (XEP-0045 §7.2.3 sends them before
+    /// our self-presence); they count only once status 110 confirms the join.
+    var pendingOccupants: [String: JID?] = [:]
     /// When to send the next XEP-0410 self-ping.
     var nextSelfPing: Instant?
 

@@ -60,6 +60,7 @@ struct RoomDirectory: Sendable {
         for jid in order {
             guard var room = rooms[jid] else { continue }
             room.occupants = [:]
+            room.pendingOccupants = [:]
             room.isAnonymous = true
             room.nickAttempt = 0
             room.nick = baseNick
@@ -81,6 +82,7 @@ struct RoomDirectory: Sendable {
         do {
             let presence = try MUC.joinPresence(room: room.jid, nick: room.nick, password: room.password, maxStanzas: 0)
             room.status = .joining(since: now)
+            room.pendingOccupants = [:]
             rooms[room.jid] = room
             logger.info("joining room", metadata: ["room": "\(room.jid)", "nick": "\(room.nick)"])
             return [.send(presence)]
@@ -111,9 +113,23 @@ struct RoomDirectory: Sendable {
 
     // MARK: Presence
 
-    /// Updates room state from a presence; presences not from a known room are ignored.
+    /// Updates room state from a presence. Only rooms the bot is joining or in are listened to:
+    /// the directory holds rooms on trusted MUC services only (configured, or accepted
+    /// invitations), and a room we did not ask to join has nothing to tell us.
     mutating func handle(_ presence: Presence, now: Instant) -> [Event] {
-        guard let from = presence.from, var room = rooms[from.bare] else { return [] }
+        guard let from = presence.from else { return [] }
+        guard var room = rooms[from.bare] else {
+            if presence.mucUser != nil {
+                logger.debug("room presence ignored: not a room the bot is in", metadata: ["from": "\(from)"])
+            }
+            return []
+        }
+        guard room.isJoined || room.isJoining else {
+            logger.debug("room presence ignored: the bot is not joining this room", metadata: [
+                "from": "\(from)", "status": "\(room.statusDescription)",
+            ])
+            return []
+        }
         defer { rooms[room.jid] = room }
 
         if presence.isError {
@@ -122,16 +138,21 @@ struct RoomDirectory: Sendable {
         guard let nick = from.resourcepart else { return [] }
         let info = presence.mucUser ?? MUCUserInfo()
         noteAnonymity(&room, info)
-        let isSelf = info.isSelf || (nick == room.nick && (room.isJoined || room.isJoining))
+        // Our join is confirmed by status 110 only (XEP-0045 §7.2.2); a presence merely using our
+        // nickname proves nothing. Leaving is believed more readily: it can only make us rejoin.
+        let isSelf = info.isSelf || (presence.type == .unavailable && nick == room.nick && room.isJoined)
 
         if presence.type == .unavailable {
             if isSelf {
                 return selfUnavailable(&room, info: info, now: now)
             }
-            let realJID = room.occupants.removeValue(forKey: nick) ?? nil
+            let joined = room.isJoined
+            var occupants = joined ? room.occupants : room.pendingOccupants
+            let realJID = occupants.removeValue(forKey: nick) ?? nil
             if info.statusCodes.contains(MUC.Status.nicknameChanged), let newNick = info.item?.nick {
-                room.occupants[newNick] = info.item?.jid?.bare ?? realJID
+                occupants[newNick] = info.item?.jid?.bare ?? realJID
             }
+            if joined { room.occupants = occupants } else { room.pendingOccupants = occupants }
             return []
         }
         guard presence.type == .available else { return [] }
@@ -144,6 +165,8 @@ struct RoomDirectory: Sendable {
             var events: [Event] = []
             if !room.isJoined {
                 room.status = .joined
+                room.occupants.merge(room.pendingOccupants) { _, pending in pending }
+                room.pendingOccupants = [:]
                 room.nextSelfPing = now.advanced(by: selfPingInterval)
                 logger.info("joined room", metadata: [
                     "room": "\(room.jid)", "nick": "\(room.nick)", "anonymous": "\(room.isAnonymous)",
@@ -153,7 +176,11 @@ struct RoomDirectory: Sendable {
             if info.statusCodes.contains(MUC.Status.roomCreated) { events.append(.roomCreated(room.jid)) }
             return events
         }
-        room.occupants[nick] = info.item?.jid?.bare
+        if room.isJoined {
+            room.occupants[nick] = info.item?.jid?.bare
+        } else {
+            room.pendingOccupants[nick] = info.item?.jid?.bare
+        }
         return []
     }
 
@@ -194,6 +221,7 @@ struct RoomDirectory: Sendable {
         }
         logger.error("could not join room", metadata: ["room": "\(room.jid)", "reason": "\(failure)"])
         room.occupants = [:]
+        room.pendingOccupants = [:]
         return wasJoined ? [.left(room.jid)] : []
     }
 
@@ -218,6 +246,7 @@ struct RoomDirectory: Sendable {
         }
         room.status = status
         room.occupants = [:]
+        room.pendingOccupants = [:]
         room.nextSelfPing = nil
         logger.warning("no longer in room", metadata: ["room": "\(room.jid)", "status": "\(room.statusDescription)"])
         return [.left(room.jid)]

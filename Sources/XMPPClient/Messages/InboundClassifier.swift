@@ -3,7 +3,8 @@ import XMPP
 
 /// Decides what an inbound `<message>` is for the bot: a chat line for the core (with the
 /// identity the server vouches for), an invitation, or something to ignore — history, subject
-/// changes, our own reflections, errors.
+/// changes, our own reflections, errors — or something not to believe: an invitation that is not
+/// what it claims, traffic from a "room" the bot never joined.
 struct InboundClassifier: Sendable {
     /// Told to people writing in an anonymous room, where the room hides real JIDs.
     static let anonymousRoomReason =
@@ -12,7 +13,10 @@ struct InboundClassifier: Sendable {
     enum Result: Sendable, Equatable {
         case chat(InboundMessage)
         case invitation(Invitation)
+        /// Harmless and not for the bot (history, chat states, subject changes).
         case ignored(String)
+        /// Not believed: a forged or misdirected invitation, traffic from a room not joined.
+        case rejected(String)
     }
 
     /// An invitation to a room: XEP-0249 direct or XEP-0045 §7.8.2 mediated.
@@ -21,7 +25,9 @@ struct InboundClassifier: Sendable {
         var kind: Kind
         var room: JID
         var password: String?
-        /// The inviter's bare JID as the server (direct) or the room (mediated) reports it.
+        /// The inviter's bare JID: for a direct invitation the stanza's own `from`, stamped by the
+        /// server (XEP-0249 §2); for a mediated one the room's report, believed only because the
+        /// stanza comes from the room's bare JID (XEP-0045 §7.8.2), which no user can send as.
         var inviter: JID?
         var inviterIdentity: ChatIdentity? { inviter.map { .xmpp($0.bare.description) } }
     }
@@ -32,12 +38,7 @@ struct InboundClassifier: Sendable {
 
     func classify(_ message: Message, rooms: RoomDirectory) -> Result {
         if message.isError { return .ignored("error reply: \(message.error?.description ?? "unknown")") }
-        if let invite = message.mediatedInvite {
-            return .invitation(Invitation(kind: .mediated, room: invite.room, password: invite.password, inviter: invite.from?.bare))
-        }
-        if let invite = message.directInvite {
-            return .invitation(Invitation(kind: .direct, room: invite.room, password: invite.password, inviter: message.from?.bare))
-        }
+        if let invitation = invitation(in: message) { return invitation }
         guard let from = message.from else { return .ignored("no sender") }
         guard let body = message.body, body.contains(where: { !$0.isWhitespace }) else { return .ignored("no body") }
         // XEP-0203 delay marks room history and offline storage: old commands must not run again.
@@ -45,7 +46,10 @@ struct InboundClassifier: Sendable {
 
         switch message.type {
         case .groupchat:
-            guard let room = rooms[from.bare] else { return .ignored("groupchat from a room the bot is not in") }
+            // Only a room that sent our self-presence (status 110) this session is a room we are in;
+            // anything else claiming to be one is somebody's account or a room we left.
+            guard let room = rooms[from.bare] else { return .rejected("groupchat from \(from.bare), a room the bot is not in") }
+            guard room.isJoined else { return .rejected("groupchat from \(room.jid), which has not confirmed our join (no status 110)") }
             guard let nick = from.resourcepart else { return .ignored("message from the room itself") }
             if message.subject != nil { return .ignored("subject change") }
             if nick == room.nick { return .ignored("our own message reflected by the room") }
@@ -66,7 +70,7 @@ struct InboundClassifier: Sendable {
                 // A private message through a room (XEP-0045 §7.5): the sender is an occupant JID,
                 // which proves nothing unless the room shows who is behind the nickname.
                 let nick = from.resourcepart ?? ""
-                let realJID = room.isAnonymous ? nil : room.realJID(ofNick: nick)
+                let realJID = room.isAnonymous || !room.isJoined ? nil : room.realJID(ofNick: nick)
                 let identity = realJID.map { ChatIdentity.xmpp($0.bare.description) }
                 return .chat(InboundMessage(
                     origin: origin,
@@ -92,7 +96,32 @@ struct InboundClassifier: Sendable {
         }
     }
 
+    /// An invitation whose shape can be believed, a rejection, or nil when the message has none.
+    /// Whether the room's domain is a MUC service is the session's question (it may still be
+    /// discovering them).
+    private func invitation(in message: Message) -> Result? {
+        var rejection: Result?
+        if let invite = message.mediatedInvite {
+            // XEP-0045 §7.8.2: the room relays the invitation from its own bare JID. From an
+            // occupant JID (a private message through the room) or an account, the `from` inside
+            // <invite> is whatever the sender typed.
+            if let from = message.from, from.isBare, from.localpart != nil {
+                return .invitation(Invitation(kind: .mediated, room: from, password: invite.password, inviter: invite.from?.bare))
+            }
+            rejection = .rejected("mediated invitation not sent by a room's bare JID (from \(message.from?.description ?? "nobody"))")
+        }
+        if let invite = message.directInvite {
+            guard let from = message.from else { return .rejected("direct invitation without a sender") }
+            guard invite.room.localpart != nil, invite.room.isBare else {
+                return .rejected("direct invitation to \(invite.room), which is not a room JID")
+            }
+            return .invitation(Invitation(kind: .direct, room: invite.room, password: invite.password, inviter: from.bare))
+        }
+        return rejection
+    }
+
     static func unverifiedReason(room: MUCRoom, nick: String) -> String {
+        if !room.isJoined { return "Tocsin is not in \(room.jid) at the moment, so it cannot see who \(nick) is; message the bot directly" }
         if room.isAnonymous { return anonymousRoomReason }
         return "Tocsin cannot see the real JID behind the nickname \(nick) in \(room.jid); rejoin the room or message the bot directly"
     }

@@ -62,6 +62,10 @@ struct XMPPSession: Sendable {
         case serverPing
         case selfPing(room: JID)
         case roomConfiguration(room: JID)
+        /// XEP-0030 disco#items to our server: which services it hosts.
+        case discoItems(server: JID)
+        /// XEP-0030 disco#info to one of those services: is it a MUC service?
+        case discoInfo(service: JID)
     }
 
     enum Phase: Sendable {
@@ -92,6 +96,12 @@ struct XMPPSession: Sendable {
     private(set) var phase: Phase = .disconnected
     private(set) var streamManagement = StreamManagementTracker()
     private(set) var rooms: RoomDirectory
+    /// Which domains host real rooms (configured, or discovered on our server, cached).
+    private(set) var mucServices: MUCServiceTrust
+    /// Invitations that arrived before discovery could say whether their room is on a MUC service.
+    private(set) var deferredInvitations: [InboundClassifier.Invitation] = []
+    /// Deferred invitations kept at most; more are declined (nobody needs to invite a bot that fast).
+    static let maximumDeferredInvitations = 8
     /// The full JID bound by the last session.
     private(set) var boundJID: JID?
     /// Deliveries waiting for confirmation, with their deadlines.
@@ -124,6 +134,7 @@ struct XMPPSession: Sendable {
         whitespaceInterval = min(configuration.pingInterval / 2, .seconds(30))
         rooms = RoomDirectory(configured: configuration.rooms, nick: configuration.nick, rejoinAfterKick: configuration.rejoinAfterKick, logger: logger)
         classifier = InboundClassifier(network: configuration.network, account: configuration.jid)
+        mucServices = MUCServiceTrust(configured: configuration.configuredMUCServices)
     }
 
     var network: String { configuration.network }
@@ -158,6 +169,7 @@ struct XMPPSession: Sendable {
         lastReceived = now
         negotiationDeadline = now.advanced(by: negotiationTimeout * 2)
         pendingRequests = [:]
+        mucServices.connectionLost()
         return finish(negotiationActions(actions, now: now), now: now)
     }
 
@@ -176,6 +188,7 @@ struct XMPPSession: Sendable {
         }
         phase = .disconnected
         pendingRequests = [:]
+        mucServices.connectionLost()
         nextServerPing = nil
         establishedAt = nil
         return []
@@ -325,6 +338,7 @@ struct XMPPSession: Sendable {
                 actions += resend.map { .send($0.element) }
                 if !resend.isEmpty { actions.append(.send(StreamManagement.request())) }
                 logger.info("XMPP stream resumed", metadata: ["jid": "\(boundJID?.description ?? outcome.boundJID.description)", "resent": "\(resend.count)"])
+                actions += discoverMUCServices(now: now)
                 actions.append(.ready)
                 return actions
             } catch {
@@ -348,6 +362,7 @@ struct XMPPSession: Sendable {
         boundJID = outcome.boundJID
         actions += sendStanza(Stanza.presence(), delivery: nil)
         actions += roomEvents(rooms.sessionStarted(now: now), now: now)
+        actions += discoverMUCServices(now: now)
         actions += sendHeld(room: nil)
         actions.append(.ready)
         return actions
@@ -433,16 +448,80 @@ struct XMPPSession: Sendable {
             if let id = inbound.messageID, let from = message.from { rememberAuthor(id: id, author: from) }
             return [.inbound(inbound)]
         case .invitation(let invitation):
-            let allowed = configuration.invites.allows(room: invitation.room.description, inviter: invitation.inviterIdentity)
-            logger.info(allowed ? "accepting room invitation" : "declining room invitation", metadata: [
-                "room": "\(invitation.room)", "inviter": "\(invitation.inviter?.description ?? "unknown")", "kind": "\(invitation.kind.rawValue)",
-            ])
-            guard allowed else { return [] }
-            return roomEvents(rooms.accept(invitationTo: invitation.room, password: invitation.password, canSend: isEstablished, now: now), now: now)
+            return consider(invitation, now: now)
         case .ignored(let reason):
             logger.trace("message ignored", metadata: ["reason": "\(reason)"])
             return []
+        case .rejected(let reason):
+            logger.debug("message not believed; ignored", metadata: ["reason": "\(reason)", "from": "\(message.from?.description ?? "-")"])
+            return []
         }
+    }
+
+    /// Follows an invitation only to a room on a MUC service, and only if the policy allows the
+    /// room and the inviter. While discovery is still running the invitation waits for it.
+    private mutating func consider(_ invitation: InboundClassifier.Invitation, now: Instant) -> [Action] {
+        let metadata: Logger.Metadata = [
+            "room": "\(invitation.room)", "inviter": "\(invitation.inviter?.description ?? "unknown")", "kind": "\(invitation.kind.rawValue)",
+        ]
+        switch mucServices.verdict(forRoom: invitation.room) {
+        case .untrusted:
+            logger.notice("declining room invitation: the room is not on a MUC service this server hosts or the configuration lists (muc_services)", metadata: metadata)
+            return []
+        case .unknown:
+            guard deferredInvitations.count < Self.maximumDeferredInvitations else {
+                logger.notice("declining room invitation: too many waiting for MUC service discovery", metadata: metadata)
+                return []
+            }
+            logger.debug("room invitation waits for MUC service discovery", metadata: metadata)
+            deferredInvitations.append(invitation)
+            return []
+        case .trusted:
+            break
+        }
+        let allowed = configuration.invites.allows(room: invitation.room.description, inviter: invitation.inviterIdentity)
+        logger.info(allowed ? "accepting room invitation" : "declining room invitation", metadata: metadata)
+        guard allowed else { return [] }
+        return roomEvents(rooms.accept(invitationTo: invitation.room, password: invitation.password, canSend: isEstablished, now: now), now: now)
+    }
+
+    // MARK: MUC service discovery
+
+    /// Asks our server which services it hosts (XEP-0030 §4), unless the answer is cached.
+    private mutating func discoverMUCServices(now: Instant) -> [Action] {
+        guard !mucServices.isComplete, !mucServices.isRunning, let server = try? JID(configuration.jid.domainpart) else { return [] }
+        mucServices.discoveryStarted()
+        let id = makeID("items")
+        pendingRequests[id] = (.discoItems(server: server), now)
+        return sendStanza(Disco.itemsQuery(to: server, id: id), delivery: nil)
+    }
+
+    private mutating func discoItemsAnswered(_ items: [JID], now: Instant) -> [Action] {
+        var actions: [Action] = []
+        for service in mucServices.itemsAnswered(items) {
+            let id = makeID("info")
+            pendingRequests[id] = (.discoInfo(service: service), now)
+            actions += sendStanza(Disco.infoQuery(to: service, id: id), delivery: nil)
+        }
+        if mucServices.isComplete { actions += discoveryFinished(now: now) }
+        return actions
+    }
+
+    private mutating func discoInfoAnswered(service: JID, isTextConference: Bool, now: Instant) -> [Action] {
+        if isTextConference { logger.info("MUC service discovered", metadata: ["service": "\(service)"]) }
+        guard mucServices.infoAnswered(service: service, isTextConference: isTextConference) else { return [] }
+        return discoveryFinished(now: now)
+    }
+
+    /// The cache is complete: decide the invitations that waited for it.
+    private mutating func discoveryFinished(now: Instant) -> [Action] {
+        logger.debug("MUC service discovery finished", metadata: [
+            "discovered": "\(mucServices.discovered.sorted().joined(separator: " "))",
+            "configured": "\(mucServices.configured.sorted().joined(separator: " "))",
+        ])
+        let waiting = deferredInvitations
+        deferredInvitations = []
+        return waiting.flatMap { consider($0, now: now) }
     }
 
     /// A room bounced one of our messages. `not-acceptable` and friends mean the room no longer
@@ -498,9 +577,29 @@ struct XMPPSession: Sendable {
             guard let reply = responder.reply(to: iq) else { return [] }
             return sendStanza(reply, delivery: nil)
         case .result, .error:
-            guard let pending = pendingRequests.removeValue(forKey: iq.id) else { return [] }
+            guard let pending = pendingRequests[iq.id] else { return [] }
+            // An answer must come from whom we asked (RFC 6120 §8.1.2.1): a guessed id from
+            // anybody else must not make an account look like a MUC service.
+            switch pending.0 {
+            case .discoItems(let server) where iq.from != nil && iq.from != server,
+                 .discoInfo(let server) where iq.from != server:
+                logger.debug("disco answer from an unexpected sender ignored", metadata: ["from": "\(iq.from?.description ?? "-")", "asked": "\(server)"])
+                return []
+            default:
+                break
+            }
+            pendingRequests[iq.id] = nil
             let request = pending.0
             switch request {
+            case .discoItems:
+                if iq.type == .error {
+                    logger.warning("the server did not list its services (disco#items); only configured MUC services are trusted", metadata: [
+                        "error": "\(iq.error?.description ?? "unknown")",
+                    ])
+                }
+                return discoItemsAnswered(Disco.items(in: iq), now: now)
+            case .discoInfo(let service):
+                return discoInfoAnswered(service: service, isTextConference: Disco.isTextConference(iq), now: now)
             case .serverPing:
                 return []
             case .selfPing(let room):
@@ -588,7 +687,19 @@ struct XMPPSession: Sendable {
             pendingDeliveries[token] = nil
             actions.append(.fail(token, .timedOut(network: network)))
         }
+        let expired = pendingRequests.filter { now >= $0.value.1.advanced(by: configuration.deadAfter) }
         pendingRequests = pendingRequests.filter { now < $0.value.1.advanced(by: configuration.deadAfter) }
+        for (request, _) in expired.values {
+            switch request {
+            case .discoItems(let server):
+                logger.warning("no answer to disco#items; only configured MUC services are trusted", metadata: ["server": "\(server)"])
+                actions += discoItemsAnswered([], now: now)
+            case .discoInfo(let service):
+                actions += discoInfoAnswered(service: service, isTextConference: false, now: now)
+            default:
+                break
+            }
+        }
 
         switch phase {
         case .disconnected:

@@ -82,11 +82,13 @@ struct SessionHarness: ~Copyable {
         allowPlain: Bool = false,
         invites: InvitePolicy = InvitePolicy(),
         rejoinAfterKick: Duration? = .seconds(60),
+        mucServices: [String] = ["conference.localhost"],
         configure: (inout XMPPClientConfiguration) -> Void = { _ in }
     ) {
         var configuration = XMPPClientConfiguration(
             network: "xmpp-test", jid: Self.account, password: "pencil", tls: tls, allowPlain: allowPlain,
             nick: "Tocsin", rooms: rooms, invites: invites, rejoinAfterKick: rejoinAfterKick)
+        configuration.mucServices = mucServices
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -147,6 +149,13 @@ struct SessionHarness: ~Copyable {
             <presence from='\(room)/\(nick)' to='user@localhost/tocsin'><x xmlns='http://jabber.org/protocol/muc#user'>\
             <item affiliation='none' role='participant'\(jidAttribute)/>\(extraStatus)<status code='110'/></x></presence>
             """)
+    }
+
+    /// The id of the last request we sent with this payload (`query` in `namespace`) to `to`.
+    static func requestID(in actions: [XMPPSession.Action], namespace: String, to: String) -> String? {
+        actions.elements(named: "iq").last { iq in
+            iq[attribute: "to"] == to && iq.firstChild(named: "query", namespace: namespace) != nil
+        }?[attribute: "id"]
     }
 
     /// Another occupant's presence.
