@@ -227,6 +227,7 @@ struct GatewayAssembly {
             XMPPClientConfiguration.Room(jid: try JID($0.jid), password: secret($0.password))
         }
         configuration.invites = TocsinConfiguration.invitePolicy(network.invites)
+        configuration.mucServices = network.mucServices ?? []
         configuration.rejoinAfterKick = network.rejoinAfterKickSeconds.map { .seconds($0) }
         return configuration
     }

@@ -187,6 +187,10 @@ struct ConfigurationValidator {
                 if !isBareJID(room.jid) { add("\(path).rooms[\(roomIndex)].jid", "expected a room JID like ops@conference.example.org") }
                 checkSecret(room.password, "\(path).rooms[\(roomIndex)].password")
             }
+            for (serviceIndex, service) in (network.mucServices ?? []).enumerated()
+            where service.isEmpty || service.contains(where: { "@/".contains($0) || $0.isWhitespace }) {
+                add("\(path).muc_services[\(serviceIndex)]", "expected a service domain like conference.example.org, got \"\(service)\"")
+            }
         }
     }
 

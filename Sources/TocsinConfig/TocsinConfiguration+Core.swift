@@ -43,12 +43,18 @@ extension TocsinConfiguration {
             identities: Dictionary(mappings, uniquingKeysWith: { first, _ in first }))
     }
 
+    /// Rooms joined by invitation are read-only unless `default_room_policy.writers` says who
+    /// may write: whoever got the bot invited must not thereby open a room for write commands.
     private var defaultPolicy: RoomPolicy {
-        defaultRoomPolicy.map(Self.roomPolicy) ?? RoomPolicy()
+        defaultRoomPolicy.map { Self.roomPolicy($0, writersByDefault: .nobody) } ?? RoomPolicy(writers: .nobody)
     }
 
     static func roomPolicy(_ settings: PolicySettings) -> RoomPolicy {
-        let writers: WriterRule = switch settings.writers ?? .mapped {
+        roomPolicy(settings, writersByDefault: .mapped)
+    }
+
+    static func roomPolicy(_ settings: PolicySettings, writersByDefault: WritersSettings) -> RoomPolicy {
+        let writers: WriterRule = switch settings.writers ?? writersByDefault {
         case .mapped: .anyMapped
         case .nobody: .nobody
         case .only(let identities): .only(Set(identities))
@@ -68,8 +74,9 @@ extension TocsinConfiguration {
         })
     }
 
+    /// Fails closed: without `invites`, or without `invites.rooms`, every invitation is refused.
     public static func invitePolicy(_ settings: InviteSettings?) -> InvitePolicy {
         guard let settings else { return InvitePolicy(accept: false) }
-        return InvitePolicy(accept: settings.accept, roomPatterns: settings.rooms ?? ["*"], inviters: settings.inviters.map(Set.init))
+        return InvitePolicy(accept: settings.accept, roomPatterns: settings.rooms ?? [], inviters: settings.inviters.map(Set.init))
     }
 }

@@ -200,7 +200,8 @@ public enum WritersSettings: Codable, Sendable, Hashable {
 
 public struct InviteSettings: Codable, Sendable, Hashable {
     public var accept: Bool
-    /// Glob patterns of rooms that may be joined on invitation; absent = any.
+    /// Glob patterns of rooms that may be joined on invitation; absent or empty = none (fail
+    /// closed: write `["*"]` to take any room).
     public var rooms: [String]?
     /// Only these verified identities may invite; absent = anyone.
     public var inviters: [ChatIdentity]?
@@ -299,11 +300,15 @@ public struct XMPPNetworkSettings: Codable, Sendable, Hashable {
     public var nick: String
     public var rooms: [XMPPRoomSettings]?
     public var invites: InviteSettings?
+    /// Domains of XEP-0045 MUC services to trust besides those the server lists in disco#items
+    /// and those of `rooms` (e.g. `conference.example.org`). Rooms elsewhere are never joined.
+    public var mucServices: [String]?
     public var rejoinAfterKickSeconds: Int?
     public var allowPlain: Bool?
 
     enum CodingKeys: String, CodingKey {
         case name, jid, password, host, port, tls, nick, rooms, invites
+        case mucServices = "muc_services"
         case rejoinAfterKickSeconds = "rejoin_after_kick_seconds"
         case allowPlain = "allow_plain"
     }

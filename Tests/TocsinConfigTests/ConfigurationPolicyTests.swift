@@ -87,8 +87,32 @@ import TocsinCore
         #expect(!invites.allows(room: "#ops-db", inviter: carol))
         #expect(!invites.allows(room: "#random", inviter: alice))
         let xmppInvites = TocsinConfiguration.invitePolicy(configuration.xmpp?.first?.invites)
-        #expect(xmppInvites.allows(room: "war-room@conference.example.org", inviter: nil))
+        #expect(xmppInvites.allows(room: "war-room@conference.example.org", inviter: .xmpp("bob@example.org")))
+        #expect(!xmppInvites.allows(room: "war-room@conference.example.org", inviter: nil))
         #expect(!TocsinConfiguration.invitePolicy(nil).allows(room: "#ops", inviter: alice))
+    }
+
+    @Test func invitationsWithoutRoomPatternsAreRefused() throws {
+        let settings = try JSONDecoder().decode(InviteSettings.self, from: Data(#"{"accept": true}"#.utf8))
+        #expect(!TocsinConfiguration.invitePolicy(settings).allows(room: "#ops-db", inviter: alice))
+        #expect(!TocsinConfiguration.invitePolicy(settings).allows(room: "ops@conference.example.org", inviter: .xmpp("bob@example.org")))
+    }
+
+    @Test func roomsJoinedByInvitationAreReadOnlyUnlessWritersAreConfigured() throws {
+        var configuration = self.configuration
+        func policy(_ json: String) throws -> PolicySettings { try JSONDecoder().decode(PolicySettings.self, from: Data(json.utf8)) }
+        let invited = message(in: "war-room@conference.example.org", on: "example-xmpp", identity: .xmpp("bob@example.org"))
+        // The example sets default_room_policy.commands but no writers: read-only.
+        #expect(configuration.authorizationPolicy.decide(.incidents, for: invited) == .allowed(actor: Actor(email: "bob@example.org")))
+        configuration.defaultRoomPolicy = try policy("{}")
+        #expect(configuration.authorizationPolicy.decide(.ack, for: invited) == .denied("!ack is read-only here"))
+        configuration.defaultRoomPolicy = nil
+        #expect(configuration.authorizationPolicy.decide(.resolve, for: invited) == .denied("!resolve is read-only here"))
+        configuration.defaultRoomPolicy = try policy(#"{"writers": "mapped"}"#)
+        #expect(configuration.authorizationPolicy.decide(.ack, for: invited) == .allowed(actor: Actor(email: "bob@example.org")))
+        // Configured rooms keep their own default (any mapped identity writes).
+        let ops = message(in: "ops@conference.example.org", on: "example-xmpp", identity: .xmpp("bob@example.org"))
+        #expect(configuration.authorizationPolicy.decide(.ack, for: ops) == .allowed(actor: Actor(email: "bob@example.org")))
     }
 
     @Test func pagerDutyExampleRoutesOnlyHighUrgencyToIRC() throws {
