@@ -44,8 +44,9 @@ declare -A ports=(
   [pagerduty]="INSPIRCD_PORT=35667 INSPIRCD_TLS_PORT=35697 INSPIRCD_LINK_PORT=35700 PROSODY_PORT=36222 TOCSIN_HTTP_PORT=35080"
   [faults]="INSPIRCD_PORT=37667 INSPIRCD_TLS_PORT=37697 INSPIRCD_LINK_PORT=37700 PROSODY_PORT=38222 TOCSIN_HTTP_PORT=37080"
   [intake]="TOCSIN_HTTP_PORT=39080"
+  [abuse]="INSPIRCD_PORT=41667 INSPIRCD_TLS_PORT=41697 INSPIRCD_LINK_PORT=41700 TOCSIN_HTTP_PORT=41080"
 )
-suites=(irc xmpp pagerduty faults intake)
+suites=(irc xmpp pagerduty faults intake abuse)
 declare -A pids=() started=()
 for suite in "${suites[@]}"; do
   # shellcheck disable=SC2086
