@@ -31,6 +31,8 @@ config="$dir/pagerduty.yml"
 cat >"$config" <<YAML
 gateway:
   database: $dir/tocsin.sqlite
+  # This suite types many commands in a row on purpose; the rate limits are tested elsewhere.
+  rate_limits: {per_user: {burst: 50, per_minute: 600}, per_room: {burst: 50, per_minute: 600}}
 http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
 backend:
   kind: pagerduty
@@ -43,11 +45,30 @@ backend:
     services: {api: PSERVIC1, db: PSERVIC2}
     schedules: {primary: PSCHED1}
     escalation_policies: {default: PESCAL1}
-logging: {level: debug}
+logging: {level: trace}   # raw protocol lines are logged only at trace: the secret check needs them
 YAML
+# check-config: problems first, then the verdict; an unreadable secret is "OK with warnings".
+env -u TOCSIN_PAGERDUTY_TOKEN TOCSIN_PAGERDUTY_WEBHOOK_SECRET=x "$(tocsin_binary)" check-config "$config" \
+  >"$dir/check-config.txt" 2>&1; check_config_rc=$?
+warned_then_ok() {
+  local warning verdict
+  warning="$(grep -n 'warning: backend.pagerduty.api_token' "$dir/check-config.txt" | cut -d: -f1 | head -n1)"
+  verdict="$(grep -n ': OK with warnings' "$dir/check-config.txt" | cut -d: -f1 | head -n1)"
+  [ "$check_config_rc" = 0 ] && [ -n "$warning" ] && [ -n "$verdict" ] && [ "$warning" -lt "$verdict" ] \
+    && [ "$(tail -n1 "$dir/check-config.txt" | grep -c ': OK with warnings')" = 1 ] \
+    || { sed 's/^/      /' "$dir/check-config.txt" >&2; return 1; }
+}
+check "check-config with an unreadable secret: the warning, then \"OK with warnings\" (exit 0)" warned_then_ok
+sed "s/port: $TOCSIN_HTTP_PORT}/port: 70000}/" "$config" >"$dir/broken.yml"
+"$(tocsin_binary)" check-config "$dir/broken.yml" >"$dir/check-broken.txt" 2>&1; broken_rc=$?
+problems_then_verdict() {
+  [ "$broken_rc" = 2 ] && grep -q 'problem: http.port' "$dir/check-broken.txt" && tail -n1 "$dir/check-broken.txt" | grep -q ': NOT OK — ' \
+    || { sed 's/^/      /' "$dir/check-broken.txt" >&2; return 1; }
+}
+check "check-config with a problem: the problems, then \"NOT OK\" last (exit 2)" problems_then_verdict
 export TOCSIN_PAGERDUTY_TOKEN="$PD_SIM_TOKEN" TOCSIN_PAGERDUTY_WEBHOOK_SECRET="$webhook_secret"
 
-start_gateway "$config"
+start_gateway "$config" "$dir/tocsin.log"
 check "gateway with the PagerDuty backend starts healthy" wait_gateway_ready 60
 pagerduty_health() {
   [ "$(curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" \
@@ -170,31 +191,77 @@ for room in irc xmpp; do
   check "$room room: the note came back by webhook and was announced" seen "$dir/$room-watch.json" "NOTE.*#$number.*rolled back the canary"
 done
 
+# --- Hole 6: what goes wrong on the PagerDuty path is said plainly and never done twice.
+say_alice() { # TEXT EXPECT [OUT]
+  irc --nick alice --sasl alice:alicepass123 --timeout 60 say --channel '#ops' --wait-for-nick tocsin \
+    --text "$1" --from tocsin --expect "$2" >"${3:-/dev/null}" 2>&1
+}
+sim_incident() { # PYTHON-EXPR over the incident numbered $number (as i)
+  pd_sim GET /_sim/incidents | pd_json "[$1 for i in d['incidents'] if i['incident_number'] == $number][0]"
+}
+# A note PagerDuty applies and then answers 500: Tocsin looks at the notes instead of adding it again.
+pd_sim POST /_sim/fail '{"status": 500, "count": 1, "method": "POST", "path": "/incidents/", "apply": true}' >/dev/null
+check "!note answered 500 after PagerDuty applied it → \"Note added\"" \
+  say_alice "!note $number applied-then-500 canary" "Note added to #$number"
+check "  ... and the incident has that note once, not twice" \
+  bash -c '[ "$0" = 1 ]' "$(sim_incident "sum(1 for n in i['_notes'] if n['content'] == 'applied-then-500 canary')")"
+# A new incident applied then answered 500: found by its incident_key, not created twice.
+pd_sim POST /_sim/fail '{"status": 500, "count": 1, "method": "POST", "path": "/incidents", "apply": true}' >/dev/null
+check "!trigger answered 500 after PagerDuty applied it → \"Triggered\"" \
+  say_alice "!trigger api Lost answer on create" "Triggered #[0-9]+"
+check "  ... and exactly one incident has that title" \
+  bash -c '[ "$0" = 1 ]' "$(pd_sim GET /_sim/incidents | pd_json "sum(1 for i in d['incidents'] if i['title'] == 'Lost answer on create')")"
+# !escalate learns the levels from the escalation policy (3 in the simulator's default policy).
+pd_sim POST /_sim/requests/clear >/dev/null
+check "!escalate to a level the policy lacks is refused naming the policy's levels" \
+  say_alice "!escalate $number 4" "has 3 escalation levels"
+no_put_recorded() { pd_sim GET /_sim/requests | pd_json "[r['path'] for r in d['requests'] if r['method'] == 'PUT']" | grep -qx '\[\]'; }
+check "  ... without sending PagerDuty a PUT" no_put_recorded
+policy_read() { pd_sim GET /_sim/requests | pd_json "[r['path'] for r in d['requests']]" | grep -q '"/escalation_policies/PESCAL1"'; }
+check "  ... after reading GET /escalation_policies/PESCAL1" policy_read
+# A 404 that is not "no such incident" says which call failed.
+pd_sim POST /_sim/fail "{\"status\": 404, \"count\": 1, \"method\": \"GET\", \"path\": \"/incidents/$incident_id/notes\"}" >/dev/null
+check "a 404 to the notes call names the call, not \"does not exist\"" \
+  say_alice "!incident $number" "PagerDuty answered 404 to GET /incidents/$incident_id/notes"
+# !ack's per-number failures read like every other command's failure, and are logged as such.
+check "!ack of a missing number → \"Failed: !ack: incident #99999 does not exist\"" \
+  say_alice "!ack $number 99999" "Failed: !ack: incident #99999 does not exist"
+check "  ... logged as a command failure" log_has 'command failed.*command=ack|command=ack.*command failed' "$dir/tocsin-chat.log"
+
 # The incident API goes away for a minute in the middle of commands.
 pd_sim POST /_sim/down '{"mode": "reset"}' >/dev/null
 down_at=$SECONDS
 check "!resolve while PagerDuty is down → a clear failure reply, not silence" \
-  irc --nick alice --sasl alice:alicepass123 --timeout 90 say --channel '#ops' --wait-for-nick tocsin \
-  --text "!resolve $number" --from tocsin --expect "Failed.*(unavailable|circuit)"
-health_not_ok() {
-  curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" \
-    | pd_json "[c['status'] for c in d['components'] if c['component'] == 'pagerduty']" | grep -qE 'degraded|down'
-}
-check "/healthz reports the PagerDuty API as degraded or down" health_not_ok
+  say_alice "!resolve $number" "Failed.*(unavailable|circuit)"
+pagerduty_status() { component_status pagerduty; }
+health_not_ok() { gateway_alive && [[ "$(pagerduty_status)" =~ ^(degraded|down)$ ]]; }
+check "/healthz reports the PagerDuty API as degraded or down (gateway alive)" health_not_ok
+# Enough failures open the circuit (5 in a row): /healthz says down.
+say_alice "!resolve $number" "Failed.*(unavailable|circuit)"
+check "after repeated failures the circuit is open: /healthz pagerduty is down" \
+  bash -c '[ "$0" = down ]' "$(pagerduty_status)"
 sleep $((60 - (SECONDS - down_at) > 0 ? 60 - (SECONDS - down_at) : 0))
+pd_sim POST /_sim/requests/clear >/dev/null
 pd_sim POST /_sim/up >/dev/null
-recovered() {
+# Nobody types anything now: the breaker's own probe must find PagerDuty back.
+recovered_alone() {
   local i
-  for i in 1 2 3 4 5 6; do
-    irc --nick alice --sasl alice:alicepass123 --timeout 40 say --channel '#ops' --wait-for-nick tocsin \
-      --text "!resolve $number" --from tocsin --expect "Resolved #$number|circuit" >"$dir/recover.txt" 2>&1
-    grep -q "Resolved #$number" "$dir/recover.txt" && return 0
-    sleep 10   # the circuit breaker's cool-down (30 s) may still be running
+  for ((i = 0; i < 50; i++)); do   # the cool-down is 30 s after the last failure
+    [ "$(pagerduty_status)" = ok ] && return 0
+    sleep 1
   done
+  echo "      /healthz pagerduty still $(pagerduty_status) 50 s after PagerDuty came back" >&2
   return 1
 }
-check "after a minute down, PagerDuty is back and !resolve works again" recovered
-check "no secret appears in the gateway logs" bash -c "! grep -qE 'botpass123|alicepass123|$PD_SIM_TOKEN|$webhook_secret' '$dir'/*.log '$TOCSIN_GATEWAY_DIR'/*.log"
+check "with no command typed, /healthz pagerduty returns to ok after the cool-down (background probe)" recovered_alone
+probe_seen() { pd_sim GET /_sim/requests | pd_json "[r['path'] for r in d['requests'] if r['method'] == 'GET']" | grep -q '/abilities'; }
+check "  ... the probe was GET /abilities, a read" probe_seen
+check "  ... and the first !resolve after that works" say_alice "!resolve $number" "Resolved #$number"
+check "the gateway logs raw protocol lines at trace (so the secret check below can see them)" \
+  log_has '(>>|<<) ' "$dir/tocsin-chat.log"
+ere() { sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"; }   # a literal string as a grep -E pattern
+check "no secret appears in the gateway logs (both runs, at trace)" \
+  log_lacks "botpass123|alicepass123|$(ere "$PD_SIM_TOKEN")|$(ere "$webhook_secret")" "$dir/tocsin.log" "$dir/tocsin-chat.log"
 
 echo "pagerduty: $TOCSIN_FAILURES failure(s)"
 [ "$TOCSIN_FAILURES" -eq 0 ]
