@@ -37,7 +37,7 @@ irc:
     tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
     nick: tocsin
     sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}, {name: "#ops2"}]
+    rooms: [{name: "#ops"}, {name: "#ops2"}, {name: "#keyed", key: roomkey123}]
     invites: {accept: true, rooms: ["#inv-*"]}
     rejoin_after_kick_seconds: 2
     # InspIRCd's default connect class drains one command per second (threshold 10): pace at 91 %.
@@ -52,12 +52,19 @@ irc:
 routes:
   - {network: inspircd, room: "#ops"}
   - {network: ngircd, room: "#ops"}
-logging: {level: debug}
+# trace: raw protocol lines are logged, so the secret check below sees what a verbose operator would.
+logging: {level: trace}
 YAML
 export TOCSIN_IRC_PASSWORD=botpass123
 
 irc_insp() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
 irc_ngircd() { ircclient --host 127.0.0.1 --port "$NGIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
+
+# A check that reads a log must fail when the log is missing or empty (no evidence, no PASS).
+log_has_not() { # REGEX FILE
+  [ -s "$2" ] || { echo "      missing or empty: $2" >&2; return 1; }
+  ! grep -qE -- "$1" "$2"
+}
 
 start_gateway "$config"
 check "gateway starts, registers over verified TLS and joins all rooms" wait_gateway_ready 60
@@ -117,7 +124,7 @@ for _ in $(seq 1 100); do [ -e "$w1.burst" ] && break; sleep 0.2; done
 for i in $(seq 1 60); do enqueue_trigger "burst $i" warning "burst-$i" >/dev/null; done
 check "60-line burst delivered in full" wait "$pb"
 grep -o 'received=[0-9]*' "$w1.burst.out" | tail -n 1 | sed 's/^/      burst: /'
-check "no flood disconnect during the burst" bash -c "! grep -qiE 'excess flood|sendq exceeded' '$TOCSIN_GATEWAY_LOG'"
+check "no flood disconnect during the burst" log_has_not '[Ee]xcess [Ff]lood|[Ss]end[Qq] exceeded' "$TOCSIN_GATEWAY_LOG"
 
 # Server restart: announcements made while InspIRCd is down are delivered after reconnect + rejoin.
 stop_inspircd
@@ -134,7 +141,68 @@ check "after an InspIRCd restart the bot reconnects, rejoins and delivers what w
 check "a server certificate from the wrong CA is refused, the log names ca_file, /healthz says down" \
   wrong_ca_is_refused "$config"
 
-check "no secret appears in the gateway log" bash -c "! grep -qE 'botpass123|alicepass123' '$TOCSIN_GATEWAY_LOG'"
+# The log must hold raw lines (trace), including our JOIN with the key and AUTHENTICATE, for the
+# absence of secrets to mean anything.
+secrets_absent_from_trace_log() { # LOG
+  grep -q '>> JOIN .*#keyed' "$1" && grep -q '>> AUTHENTICATE' "$1" ||
+    { echo "      no raw JOIN/AUTHENTICATE lines in $1: is the gateway at trace?" >&2; return 1; }
+  log_has_not 'botpass123|alicepass123|roomkey123' "$1"
+}
+check "no secret (SASL password, channel key) appears in the gateway's trace log" \
+  secrets_absent_from_trace_log "$TOCSIN_GATEWAY_LOG"
+stop_gateway
+
+# SASL EXTERNAL: a client certificate from the test CA, its fingerprint registered with Anope
+# (NickServ CERT ADD), InspIRCd's sslinfo passing it on; the bot logs in without a password.
+certdir="$TOCSIN_GATEWAY_DIR/certfp"; mkdir -p "$certdir"
+make_client_cert() {
+  openssl req -new -newkey rsa:2048 -nodes -sha256 -keyout "$certdir/bot.key" -out "$certdir/bot.csr" \
+    -subj "/O=Tocsin integration tests/CN=tocsinx" 2>/dev/null &&
+  openssl x509 -req -in "$certdir/bot.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca.key" -CAcreateserial \
+    -CAserial "$certdir/ca.srl" -days 30 -sha256 -out "$certdir/bot.pem" \
+    -extfile <(printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n') 2>/dev/null &&
+  openssl verify -CAfile "$ca/ca.pem" "$certdir/bot.pem" >/dev/null
+}
+register_certfp() {
+  local fp
+  fp="$(openssl x509 -in "$certdir/bot.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')"
+  [ ${#fp} -eq 64 ] || return 1
+  irc_register_account tocsinx certpass123 &&
+  irc_insp --nick tocsinx --sasl tocsinx:certpass123 --certfile "$certdir/bot.pem" --keyfile "$certdir/bot.key" \
+    --timeout 20 say --to NickServ --text "CERT ADD $fp" --expect "$fp"
+}
+check "a client certificate issued by the test CA" make_client_cert
+check "its fingerprint is registered with Anope (NickServ CERT ADD)" register_certfp
+external="$TOCSIN_GATEWAY_DIR/external.yml"
+sed -e "s#database: .*#database: $TOCSIN_GATEWAY_DIR/external.sqlite#" \
+    -e "s#tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}#tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost, client_certificate: $certdir/bot.pem, client_key: $certdir/bot.key}#" \
+    -e 's#nick: tocsin$#nick: tocsinx#' \
+    -e 's#sasl: {mechanism: PLAIN.*#sasl: {mechanism: EXTERNAL}#' "$config" >"$external"
+unset TOCSIN_IRC_PASSWORD
+start_gateway "$external" "$TOCSIN_GATEWAY_DIR/external.log"
+external_login() {
+  wait_gateway_ready 60 || return 1
+  grep -q 'SASL EXTERNAL authentication succeeded' "$TOCSIN_GATEWAY_LOG" &&
+    grep -q 'logged in to services as tocsinx' "$TOCSIN_GATEWAY_LOG" ||
+    { echo "      no 900/903 for EXTERNAL in $TOCSIN_GATEWAY_LOG" >&2; grep -i sasl "$TOCSIN_GATEWAY_LOG" | tail -3 >&2; return 1; }
+}
+check "SASL EXTERNAL: the bot logs in as its account with its certificate (InspIRCd sslinfo + Anope CertFP: 900, 903)" \
+  external_login
+external_announcement() {
+  local w="$TOCSIN_GATEWAY_DIR/wx"; rm -f "$w".*
+  irc_insp --nick watcherx --timeout 40 watch --channel '#ops' --wait-for-nick tocsinx --from tocsinx \
+    --require-account --match 'TRIGGERED\] #[0-9]+ Cert login' --expect-count 1 --ready-file "$w.ready" >"$w.out" 2>&1 &
+  local pw=$! i
+  for ((i = 0; i < 100; i++)); do [ -e "$w.ready" ] && break; sleep 0.2; done
+  enqueue_trigger 'Cert login' critical certfp-1 >/dev/null
+  wait "$pw"
+}
+check "SASL EXTERNAL: the server tags the bot's announcement with its account" external_announcement
+stop_gateway
+
+# STARTTLS injection and STS, against a misbehaving fake server, on ports of their own.
+TOCSIN_HTTP_PORT=$((TOCSIN_HTTP_PORT + 2)) TOCSIN_GATEWAY_DIR="$TOCSIN_GATEWAY_DIR/starttls-suite" \
+  "$here/starttls.sh" || TOCSIN_FAILURES=$((TOCSIN_FAILURES + 1))
 
 echo "irc: $TOCSIN_FAILURES failure(s)"
 exit $((TOCSIN_FAILURES > 0))
