@@ -34,7 +34,7 @@ extension IRCMessage {
             while index < end && buffer[index] == WireText.space { index += 1 }
         }
         func skipToken() {
-            while index < end && buffer[index] != WireText.space { index += 1 }
+            index = WireText.firstIndex(of: WireText.space, in: buffer, from: index, to: end)
         }
 
         skipSpaces()
@@ -58,15 +58,7 @@ extension IRCMessage {
         guard bodyLength <= limits.bodyBytes else {
             throw .lineTooLong(.body, bytes: bodyLength, limit: limits.bodyBytes)
         }
-        // One pass for the forbidden bytes and for "all ASCII" (which lets fields skip the
-        // Latin-1 fallback check when they are decoded).
-        var high: UInt8 = 0
-        for byte in buffer {
-            high |= byte
-            if byte <= WireText.cr && (byte == WireText.nul || byte == WireText.cr || byte == WireText.lf) {
-                throw .forbiddenCharacter(byte)
-            }
-        }
+        let isASCII = try checkBytes(buffer)
 
         if hasTags { try validateTags(buffer, tags) }
         skipSpaces()
@@ -112,12 +104,50 @@ extension IRCMessage {
 
         return IRCParsedLine(
             bytes: bytes, tags: tags, source: source, command: command, parametersStart: parametersStart,
-            parameterCount: parameterCount, isASCII: high < 0x80)
+            parameterCount: parameterCount, isASCII: isASCII)
     }
 
     /// Parses a line given as text (tests, configuration, logs).
     public init(parsing line: String, limits: IRCLineLimits = .standard) throws(IRCParseError) {
         try self.init(parsing: Array(line.utf8), limits: limits)
+    }
+
+    /// Throws on the first NUL, CR or LF; returns whether every byte is ASCII (which lets fields
+    /// skip the Latin-1 fallback check when they are decoded). Eight bytes at a time: a word has a
+    /// zero byte when `(w - 0x01…) & ~w & 0x80…` is non-zero (a byte below n when
+    /// `(w - n…) & ~w & 0x80…` is), and XOR with a repeated byte turns that byte into zero; only a
+    /// word with a hit is looked at byte by byte.
+    private static func checkBytes(_ buffer: UnsafeBufferPointer<UInt8>) throws(IRCParseError) -> Bool {
+        let ones = WireText.ones
+        func hasZeroByte(_ word: UInt64) -> Bool { WireText.hasZeroByte(word) }
+        var high: UInt64 = 0
+        var index = 0
+        let count = buffer.count
+        if let base = buffer.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                high |= word
+                // Any byte below 0x0E (rare: formatting codes, CTCP's 0x01)? Only then look for
+                // the three forbidden ones exactly.
+                if (word &- ones &* 0x0E) & ~word & WireText.highs != 0,
+                   hasZeroByte(word) || hasZeroByte(word ^ (ones &* UInt64(WireText.lf)))
+                    || hasZeroByte(word ^ (ones &* UInt64(WireText.cr))) {
+                    break  // the byte loop below finds which byte
+                }
+                index += 8
+            }
+        }
+        var tail: UInt8 = 0
+        while index < count {
+            let byte = buffer[index]
+            tail |= byte
+            if byte == WireText.nul || byte == WireText.cr || byte == WireText.lf {
+                throw .forbiddenCharacter(byte)
+            }
+            index += 1
+        }
+        return high & WireText.highs == 0 && tail < 0x80
     }
 
     /// Checks `tag *(';' tag)` without decoding it. Empty entries (a stray `;`) are allowed; a key
@@ -126,13 +156,12 @@ extension IRCMessage {
     /// §"Rules for naming message tags") happen when tags are read: ``IRCParsedLine/tagValues``.
     private static func validateTags(_ buffer: UnsafeBufferPointer<UInt8>, _ section: Range<Int>) throws(IRCParseError) {
         guard !section.isEmpty else { throw .badTagSection("'@' is not followed by any tag") }
-        var entryStart = true
-        for index in section {
-            let byte = buffer[index]
-            if entryStart && byte == WireText.equals {
+        var entryStart = section.lowerBound
+        while entryStart < section.upperBound {
+            if buffer[entryStart] == WireText.equals {
                 throw .badTagSection("a tag has a value but no name")
             }
-            entryStart = byte == WireText.semicolon
+            entryStart = WireText.firstIndex(of: WireText.semicolon, in: buffer, from: entryStart, to: section.upperBound) + 1
         }
     }
 }

@@ -75,7 +75,7 @@ struct IRCParsedLine: Sendable {
                     return
                 }
                 let start = index
-                while index < end && buffer[index] != WireText.space { index += 1 }
+                index = WireText.firstIndex(of: WireText.space, in: buffer, from: index, to: end)
                 body(start..<index)
                 count += 1
             }
@@ -93,17 +93,10 @@ struct IRCParsedLine: Sendable {
             let end = tags.upperBound
             while index < end {
                 let start = index
-                var equals = -1
-                while index < end && buffer[index] != WireText.semicolon {
-                    if equals < 0 && buffer[index] == WireText.equals { equals = index }
-                    index += 1
-                }
+                index = WireText.firstIndex(of: WireText.semicolon, in: buffer, from: index, to: end)
                 if index > start {
-                    if equals >= 0 {
-                        body(start..<equals, (equals + 1)..<index)
-                    } else {
-                        body(start..<index, nil)
-                    }
+                    let equals = WireText.firstIndex(of: WireText.equals, in: buffer, from: start, to: index)
+                    body(start..<equals, equals < index ? (equals + 1)..<index : nil)
                 }
                 index += 1  // the ';'
             }
@@ -124,26 +117,37 @@ struct IRCParsedLine: Sendable {
     /// absent, `""` when present without a value. Only that one value is unescaped and decoded.
     func tag(_ key: String) -> String? {
         guard !tags.isEmpty else { return nil }
-        var match: Range<Int>??
-        forEachTag { keyRange, value in
-            if keyEquals(keyRange, key) { match = .some(value) }
+        var wanted = key
+        let match: Range<Int>?? = wanted.withUTF8 { wanted in
+            let wantedASCII = wanted.allSatisfy { $0 < 0x80 }
+            var match: Range<Int>??
+            forEachTag { keyRange, value in
+                if keyEquals(keyRange, wanted, wantedASCII: wantedASCII, key) { match = .some(value) }
+            }
+            return match
         }
         guard let match else { return nil }
         return match.map(tagValue) ?? ""
     }
 
-    /// Whether the key bytes decode to a string equal to `key`. Comparing bytes is exact when
-    /// both are ASCII; otherwise `String`'s equality (canonical equivalence) decides, as it did
-    /// when keys were always decoded.
-    private func keyEquals(_ range: Range<Int>, _ key: String) -> Bool {
-        var utf8 = key
-        return utf8.withUTF8 { wanted in
-            bytes.withUnsafeBufferPointer { buffer in
-                let field = UnsafeBufferPointer(rebasing: buffer[range])
-                if field.count == wanted.count && field.elementsEqual(wanted) { return true }
-                let ascii = (isASCII || field.allSatisfy { $0 < 0x80 }) && wanted.allSatisfy { $0 < 0x80 }
-                return ascii ? false : WireText.decode(field) == key
+    /// Whether the key bytes decode to a string equal to `key` (whose UTF-8 is `wanted`).
+    /// Comparing bytes is exact when both are ASCII; otherwise `String`'s equality (canonical
+    /// equivalence) decides, as it did when keys were always decoded.
+    private func keyEquals(
+        _ range: Range<Int>, _ wanted: UnsafeBufferPointer<UInt8>, wantedASCII: Bool, _ key: String
+    ) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            let field = UnsafeBufferPointer(rebasing: buffer[range])
+            if field.count == wanted.count {
+                var same = true
+                for offset in 0..<field.count where field[offset] != wanted[offset] {
+                    same = false
+                    break
+                }
+                if same { return true }
             }
+            if wantedASCII && (isASCII || field.allSatisfy { $0 < 0x80 }) { return false }
+            return WireText.decode(field) == key
         }
     }
 

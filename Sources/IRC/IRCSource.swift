@@ -32,16 +32,34 @@ public struct IRCSource: Hashable, Sendable, CustomStringConvertible {
     /// character view would round an index after `!` down if a combining mark followed it).
     private var parts: (nickEnd: String.Index, user: Range<String.Index>?, host: Range<String.Index>?) {
         let utf8 = raw.utf8
+        // Offsets of the first '@' and of the first '!' before it, found on contiguous bytes
+        // (native strings) or through the view.
+        let (bangOffset, atOffset) = utf8.withContiguousStorageIfAvailable { bytes -> (Int?, Int?) in
+            var bang: Int?
+            for offset in bytes.indices {
+                switch bytes[offset] {
+                case UInt8(ascii: "@"): return (bang, offset)
+                case UInt8(ascii: "!") where bang == nil: bang = offset
+                default: continue
+                }
+            }
+            return (bang, nil)
+        } ?? {
+            let at = utf8.firstIndex(of: UInt8(ascii: "@")).map { utf8.distance(from: utf8.startIndex, to: $0) }
+            let bang = utf8.prefix(at ?? utf8.count).firstIndex(of: UInt8(ascii: "!"))
+            return (bang.map { utf8.distance(from: utf8.startIndex, to: $0) }, at)
+        }()
+        func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
         var nickEnd = utf8.endIndex
         var user: Range<String.Index>?
         var host: Range<String.Index>?
-        if let at = utf8.firstIndex(of: UInt8(ascii: "@")) {
-            nickEnd = at
-            host = utf8.index(after: at)..<utf8.endIndex
+        if let atOffset {
+            nickEnd = index(atOffset)
+            host = index(atOffset + 1)..<utf8.endIndex
         }
-        if let bang = utf8[..<nickEnd].firstIndex(of: UInt8(ascii: "!")) {
-            user = utf8.index(after: bang)..<nickEnd
-            nickEnd = bang
+        if let bangOffset {
+            user = index(bangOffset + 1)..<nickEnd
+            nickEnd = index(bangOffset)
         }
         return (nickEnd, user, host)
     }

@@ -19,6 +19,31 @@ enum WireText {
         return String(text)
     }
 
+    /// The index of the first `byte` in `buffer[start..<end]`, or `end`. Eight bytes at a time:
+    /// XOR with the repeated byte turns matches into zero bytes, and `(w - 0x01…) & ~w & 0x80…`
+    /// marks zero bytes; the lowest mark is exact (borrows only run upwards from a real zero).
+    static func firstIndex(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var index = start
+        if let base = buffer.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let pattern = ones &* UInt64(byte)
+            while index + 8 <= end {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ pattern
+                let marks = (word &- ones) & ~word & highs
+                if marks != 0 { return index + marks.trailingZeroBitCount >> 3 }
+                index += 8
+            }
+        }
+        while index < end && buffer[index] != byte { index += 1 }
+        return index
+    }
+
+    /// Whether `word` has a zero byte (the test ``firstIndex(of:in:from:to:)`` is built on).
+    static func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
     static let nul: UInt8 = 0x00
     static let lf: UInt8 = 0x0A
     static let cr: UInt8 = 0x0D

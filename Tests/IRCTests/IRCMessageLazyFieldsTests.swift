@@ -86,4 +86,32 @@ import Testing
         #expect(source.user == "\u{301}user")
         #expect(source.host == "host")
     }
+
+    /// The scanner reads eight bytes at a time: a forbidden byte must be found, and the first one
+    /// reported, at every position of a word and in the tail, also next to formatting codes.
+    @Test(arguments: [UInt8(0x00), 0x0A, 0x0D])
+    func forbiddenByteIsFoundAtEveryOffset(_ forbidden: UInt8) throws {
+        let base = Array("PRIVMSG #ops :\u{2}bold\u{3}04 text\u{1} and more words here".utf8)
+        for offset in 0..<base.count {
+            var line = base
+            line[offset] = forbidden
+            if offset + 3 < line.count { line[offset + 3] = forbidden == 0x00 ? 0x0A : 0x00 }
+            #expect(throws: IRCParseError.forbiddenCharacter(forbidden)) { try IRCMessage(parsing: line) }
+        }
+    }
+
+    /// Whether a line is all ASCII decides how fields decode: a Latin-1 byte anywhere in a word
+    /// or in the tail must make its field fall back to Latin-1 as a whole, and leave the others.
+    @Test func latin1ByteAtEveryOffsetFallsBackForItsFieldOnly() throws {
+        let head = Array("PRIVMSG #ops :".utf8)
+        let trailing = Array("caf\u{E9} plus padding that spans words".utf8)  // valid UTF-8
+        for offset in trailing.indices {
+            var bytes = trailing
+            bytes[offset] = 0xE9  // a lone Latin-1 é: the field is no longer UTF-8
+            let latin1 = String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+            let message = try IRCMessage(parsing: head + bytes)
+            #expect(message.parameters == ["#ops", latin1])
+            #expect(message.parameter(1) == latin1)
+        }
+    }
 }
