@@ -46,14 +46,17 @@ struct CodecBenchmark {
         return Throughput(unitsPerPass: units, bytesPerPass: bytes, passRates: rates)
     }
 
-    /// `IRCMessage(parsing:)` over already framed lines.
+    /// `IRCMessage(parsing:)` over already framed lines: the whole line validated (limits,
+    /// forbidden bytes, tag section, command) and split into fields, then the command read as a
+    /// dispatcher does. Parameters, tags and the source stay bytes until read, so their decoding
+    /// is not in this figure: it is paid by whoever reads them (see `IRCParsedLine`).
     func ircParse(_ corpus: IRCCorpus) throws -> Throughput {
         let lines = corpus.lines
         return try measure(units: lines.count, bytes: lines.reduce(0) { $0 + $1.count + 2 }) {
             var checksum = 0
             for line in lines {
                 let message = try IRCMessage(parsing: line)
-                checksum &+= message.parameters.count &+ message.tags.count
+                checksum &+= message.parameterCount &+ message.command.utf8.count
             }
             return checksum
         }
@@ -73,7 +76,7 @@ struct CodecBenchmark {
                 offset = end
                 while let line = try framer.nextLine() {
                     let message = try IRCMessage(parsing: line)
-                    checksum &+= message.parameters.count
+                    checksum &+= message.parameterCount
                 }
             }
             return checksum
