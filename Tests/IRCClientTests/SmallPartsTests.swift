@@ -61,7 +61,8 @@ struct OutgoingQueueTests {
         for second in 0..<6 {
             order += queue.dequeueReady(at: t0 + .seconds(second)).map { $0.message.parameters[1] }
         }
-        #expect(order == ["pong", "reply 1", "reply 2", "critical", "low", "ctcp"])
+        // Critical announcements go before replies (issue 10, hole 4: replies never ahead of critical/high).
+        #expect(order == ["pong", "critical", "reply 1", "reply 2", "low", "ctcp"])
     }
 
     @Test func heldQueueReleasesNothing() {

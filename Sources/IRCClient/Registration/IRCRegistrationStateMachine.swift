@@ -442,7 +442,7 @@ public struct IRCRegistrationStateMachine: Sendable {
         if let entry = offered.capabilities["sts"] {
             let sts = STSCapability(value: entry ?? "")
             let policy = stsOutputs(sts)
-            if let upgrade = policy.first, case .stsUpgrade = upgrade {
+            if policy.contains(where: { if case .stsUpgrade = $0 { true } else { false } }) {
                 // Stop here: nothing more goes over plaintext (no CAP REQ, no SASL, no CAP END).
                 state = .failed
                 return policy
