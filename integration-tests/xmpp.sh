@@ -16,6 +16,8 @@ for server in prosody ejabberd; do
   xmpp_register $server tocsin botpass123 && xmpp_register $server alice alicepass123 &&
     xmpp_register $server mallory mallorypass123 || exit 1
 done
+# An ordinary account whose JID matches the invitation pattern below: it plays a fake room.
+xmpp_register prosody inv-mallory mallorypass123 || exit 1
 build_tocsin || exit 1
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
@@ -38,7 +40,8 @@ xmpp:
     tls: {mode: starttls, ca_file: $ca/ca.pem}
     nick: tocsin
     rooms: [{jid: ops@conference.localhost}]
-    invites: {accept: true, rooms: ["inv-*@conference.localhost"]}
+    # "inv-*" also matches the account inv-mallory@localhost: only the MUC-service check stops it.
+    invites: {accept: true, rooms: ["inv-*"], inviters: [xmpp:alice@localhost]}
   - name: ejabberd
     jid: tocsin@localhost
     password: {env: TOCSIN_XMPP_PASSWORD}
@@ -48,10 +51,13 @@ xmpp:
     nick: tocsin
     rooms: [{jid: ops@conference.localhost}]
     invites: {accept: true, rooms: ["inv-*@conference.localhost"]}
+# Invited rooms are read-only by default; they are opened for writes here so that only the room
+# checks (MUC service, 110) stand between a forged room and a write command.
+default_room_policy: {writers: mapped}
 routes:
   - {network: prosody, room: ops@conference.localhost}
   - {network: ejabberd, room: ops@conference.localhost}
-logging: {level: debug}
+logging: {level: trace}
 YAML
 export TOCSIN_XMPP_PASSWORD=botpass123
 
@@ -64,6 +70,11 @@ room=ops@conference.localhost
 
 start_gateway "$config"
 check "gateway negotiates STARTTLS (verified) + SCRAM on both servers and joins the rooms" wait_gateway_ready 90
+# Evidence a check reads must exist: a missing or empty log would make every "! grep" pass.
+log_has() { [ -s "$TOCSIN_GATEWAY_LOG" ] && grep -qE "$1" "$TOCSIN_GATEWAY_LOG"; }
+log_lacks() { [ -s "$TOCSIN_GATEWAY_LOG" ] && ! grep -qE "$1" "$TOCSIN_GATEWAY_LOG"; }
+check "prosody: the gateway discovers the MUC service conference.localhost (disco#items, disco#info)" \
+  log_has 'network=prosody service=conference\.localhost .*MUC service discovered'
 
 number=0
 for server in prosody ejabberd; do
@@ -90,6 +101,37 @@ for server in prosody ejabberd; do
     as $server alice alicepass123 --timeout 40 invite --room "inv-$server@conference.localhost" --nick alice \
     --target tocsin@localhost --expect-join
 done
+
+# Issue 10, hole 1: an ordinary account forges a mediated invitation "from alice" and then plays
+# the room (fake self-presence 110 with alice's real JID, a fake occupant, a groupchat !resolve).
+# The bot must not join it, answer it or believe it: the incident stays triggered.
+out="$TOCSIN_GATEWAY_DIR/forge"; rm -f "$out".*
+as prosody alice alicepass123 --timeout 40 watch --room $room --nick watch-forge --wait-for-nick tocsin \
+  --from tocsin --match "TRIGGERED\\] #[0-9]+ Forgery target" --expect-count 1 \
+  --ready-file "$out.ready" >"$out.watch" 2>&1 &
+pf=$!
+for _ in $(seq 1 150); do [ -e "$out.ready" ] && break; sleep 0.2; done
+enqueue_trigger "Forgery target" critical forgery-target >/dev/null
+check "the forgery target incident is announced" wait "$pf"
+forged=$(grep -m 1 'Forgery target' "$out.watch" | grep -oE '#[0-9]+' | head -n 1 | tr -d '#')
+forged_stays_triggered() {
+  [ -n "$forged" ] || return 1
+  as prosody alice alicepass123 --timeout 30 say --room $room --nick alice --wait-for-nick tocsin \
+    --text "!incident $forged" --from tocsin --expect "(?s)#$forged Forgery target.*· triggered"
+}
+check "an account posing as a room gets no answer: no join, no reply (forged invite, fake 110, fake occupant)" \
+  as prosody inv-mallory mallorypass123 --resource tocsin --timeout 40 forge --target tocsin@localhost \
+  --inviter alice@localhost --occupant-nick alice --occupant-jid alice@localhost --text "!resolve ${forged:-0}" \
+  --text "!ack ${forged:-0}" --expect-ignored
+check "the forged !resolve/!ack changed nothing: the incident is still triggered" forged_stays_triggered
+check "the forged invitation was not believed: not sent by a room's bare JID (log)" \
+  log_has "reason=mediated invitation not sent by a room's bare JID \\(from inv-mallory@localhost/tocsin\\)"
+check "the fake room's groupchat was not believed: not a room the bot is in (log)" \
+  log_has 'reason=groupchat from inv-mallory@localhost, a room the bot is not in'
+check "the gateway never tried to join the fake room (log)" log_lacks 'room=inv-mallory@localhost.* joining room'
+check "prosody: a genuine mediated (XEP-0045) invitation relayed by a real room still works" \
+  as prosody alice alicepass123 --timeout 40 invite --room "inv-mediated@conference.localhost" --nick alice \
+  --target tocsin@localhost --mediated --expect-join
 
 # Hostile input: XML metacharacters and a forged stanza in a title must arrive as literal text.
 out="$TOCSIN_GATEWAY_DIR/hostile"; rm -f "$out".*
@@ -128,6 +170,9 @@ done
 
 check "a server certificate from the wrong CA is refused, the log names ca_file, /healthz says down" \
   wrong_ca_is_refused "$config"
-check "no secret appears in the gateway log" bash -c "! grep -qE 'botpass123|alicepass123' '$TOCSIN_GATEWAY_LOG'"
+# The log ran at trace (every stanza received is logged there), so the secrets had every chance.
+check "the gateway log was written at trace level (stanzas received are logged)" \
+  log_has ' trace .*element=message .*\[XMPPClient\] received'
+check "no secret appears in the gateway log (at trace)" log_lacks 'botpass123|alicepass123|mallorypass123'
 echo "xmpp: $TOCSIN_FAILURES failure(s)"
 exit $((TOCSIN_FAILURES > 0))

@@ -10,7 +10,9 @@ CLI (exit 0 = success):
   xmppclient.py [conn options] say --room ops@conference.localhost --nick alice --text '!ack 1' [--expect REGEX]
   xmppclient.py [conn options] watch --room ROOM --nick N [--match REGEX] [--expect-count N | --until-quiet S] [--json]
   xmppclient.py [conn options] occupants --room ROOM --nick N [--wait-for-nick X] [--require-real-jids]
-  xmppclient.py [conn options] invite --room ROOM --nick N --target bot@localhost [--expect-join]
+  xmppclient.py [conn options] invite --room ROOM --nick N --target bot@localhost [--mediated] [--expect-join]
+  xmppclient.py [conn options] --resource BOTNICK forge --target bot@localhost --inviter alice@localhost
+                --occupant-nick alice --occupant-jid alice@localhost --text '!resolve 3' [--expect-ignored]
 Conn options: --jid user@localhost --password P --host 127.0.0.1 --port 15222 --cafile CA.pem
 Exit codes: 0 ok, 1 expectation not met (timeout), 2 usage, 3 connect/TLS failure,
 4 authentication failure, 5 disconnected by the server.
@@ -426,11 +428,66 @@ async def cmd_invite(args, c: TestClient, deadline: float) -> int:
     await _join_and_wait(args, c, deadline)
     _ready(args)
     room = JID(args.room).bare
-    c.plugin["xep_0249"].send_invitation(JID(args.target), JID(room), reason=args.reason)
-    print(f"invited {args.target} to {room} (XEP-0249)")
+    if args.mediated:
+        # XEP-0045 §7.8.2: the invitation goes to the room, which relays it from its own bare JID.
+        c.plugin["xep_0045"].invite(JID(room), JID(args.target), reason=args.reason)
+        print(f"invited {args.target} to {room} (XEP-0045 mediated)")
+    else:
+        c.plugin["xep_0249"].send_invitation(JID(args.target), JID(room), reason=args.reason)
+        print(f"invited {args.target} to {room} (XEP-0249)")
     if args.expect_join:
         occ = await c.wait_for_occupant(room, deadline, bare_jid=args.target)
         print(f"{args.target} joined {room} as {occ['nick']}")
+    return 0
+
+
+async def cmd_forge(args, c: TestClient, deadline: float) -> int:
+    """The attack of issue 10: an ordinary account pretends to be a room. Logged in with
+    --resource equal to the bot's room nick, it sends the bot a mediated invitation naming
+    --inviter, then a self-presence (status 110) carrying --occupant-jid, as if the bot had joined
+    the "room" (our own bare JID); a second connection with resource --occupant-nick announces an
+    occupant whose real JID is --occupant-jid and types --text as groupchat. Counts what the bot
+    sends back to either connection (its join presence, replies) while --observe seconds pass."""
+    from xml.sax.saxutils import quoteattr, escape
+    target = JID(args.target)
+    bot = JID(f"{target.bare}/{args.target_resource}")
+    fake_room = c.boundjid.bare
+    seen: list = []
+
+    def from_bot(stanza) -> None:
+        if stanza["from"].bare == target.bare and stanza["type"] != "error":
+            seen.append(f"{stanza.name} {stanza['type'] or 'available'} to {stanza['to']}")
+
+    second = TestClient(args.jid, args.password, cafile=args.cafile, insecure=args.insecure,
+                        resource=args.occupant_nick)
+    try:
+        for client in (c, second):
+            client.add_event_handler("presence", from_bot)
+            client.add_event_handler("message", from_bot)
+        await second.start(args.host, args.port, max(0.1, deadline - time.time()))
+        muc_user = "http://jabber.org/protocol/muc#user"
+        c.send_raw(f"<message to={quoteattr(target.bare)} id='forge-invite'><x xmlns='{muc_user}'>"
+                   f"<invite from={quoteattr(args.inviter)}><reason>join us</reason></invite></x></message>")
+        await asyncio.sleep(args.settle)
+        item = f"<item affiliation='owner' role='moderator' jid={quoteattr(args.occupant_jid)}/>"
+        c.send_raw(f"<presence to={quoteattr(str(bot))}><x xmlns='{muc_user}'>{item}"
+                   "<status code='100'/><status code='110'/></x></presence>")
+        await asyncio.sleep(args.settle)
+        second.send_raw(f"<presence to={quoteattr(str(bot))}><x xmlns='{muc_user}'>{item}</x></presence>")
+        await asyncio.sleep(args.settle)
+        for t in args.text:
+            second.send_raw(f"<message to={quoteattr(str(bot))} type='groupchat' id='forge-cmd'>"
+                            f"<body>{escape(t)}</body></message>")
+        _ready(args)
+        await asyncio.sleep(min(args.observe, max(0.0, deadline - time.time() - 1)))
+    finally:
+        await second.stop()
+    print(f"forged as fake room {fake_room}: bot_stanzas={len(seen)}")
+    for line in seen:
+        print(f"  from bot: {line}")
+    if args.expect_ignored and seen:
+        print("error: the bot answered the fake room", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -487,6 +544,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--target", required=True, help="bare JID to invite (XEP-0249)")
     s.add_argument("--reason", default="Tocsin integration test")
     s.add_argument("--expect-join", action="store_true")
+    s.add_argument("--mediated", action="store_true", help="XEP-0045 invitation through the room")
+
+    s = sub.add_parser("forge", help="pretend to be a room (security regression test)")
+    s.add_argument("--target", required=True, help="the bot's bare JID")
+    s.add_argument("--target-resource", default="tocsin", help="the bot's resource")
+    s.add_argument("--inviter", required=True, help="JID claimed in <invite from=…>")
+    s.add_argument("--occupant-nick", required=True, help="nick (resource) of the fake occupant")
+    s.add_argument("--occupant-jid", required=True, help="real JID claimed for the occupants")
+    s.add_argument("--text", action="append", required=True, help="groupchat line(s) to send")
+    s.add_argument("--settle", type=float, default=1.5, help="pause between steps (s)")
+    s.add_argument("--observe", type=float, default=5, help="how long to watch for answers (s)")
+    s.add_argument("--expect-ignored", action="store_true", help="fail if the bot sends anything")
+    s.add_argument("--ready-file")
     return p
 
 
@@ -497,7 +567,7 @@ async def run(args) -> int:
     if getattr(args, "nick", "x") is None:
         args.nick = JID(args.jid).user
     handlers = {"check": cmd_check, "say": cmd_say, "watch": cmd_watch,
-                "occupants": cmd_occupants, "invite": cmd_invite}
+                "occupants": cmd_occupants, "invite": cmd_invite, "forge": cmd_forge}
     try:
         await c.start(args.host, args.port, max(0.1, deadline - time.time()))
         return await asyncio.wait_for(handlers[args.cmd](args, c, deadline),
