@@ -88,7 +88,7 @@ struct DeliveryTests {
 
     @Test func replyToANickThatLeftIsDroppedNotRetried() {
         var s = Session(config())
-        let item = OutboxMessage(destination: ChatDestination(network: "libera", conversation: .direct("alice")), text: RichText(plain: "done"), priority: .reply)
+        let item = OutboxMessage(destination: ChatDestination(network: "libera", conversation: .direct("alice")), text: RichText(plain: "done"), priority: .readReply)
         _ = s.deliver(item)
         let out = s.receive("@label=tocsin1 :srv 401 tocsin alice :No such nick/channel")
         #expect(out.contains(.confirmDelivery(DeliveryID(1))))
@@ -109,20 +109,21 @@ struct DeliveryTests {
 
     @Test func repliesAsNoticeWhenConfigured() {
         var s = Session(config(replyAsNotice: true), caps: "")
-        #expect(s.deliver(message("ok", priority: .reply)).written == ["NOTICE #ops ok"])
-        #expect(s.deliver(message("alert", priority: .critical), id: 2).written == ["PRIVMSG #ops alert"])
+        #expect(s.deliver(message("ok", priority: .readReply)).written == ["NOTICE #ops ok"])
+        #expect(s.deliver(message("acked", priority: .writeReply), id: 2).written == ["NOTICE #ops acked"])
+        #expect(s.deliver(message("alert", priority: .critical), id: 3).written == ["PRIVMSG #ops alert"])
     }
 
     @Test func replyTagWhenMessageTagsAreEnabled() {
         var s = Session(config(), caps: "message-tags")
-        #expect(s.deliver(message("acked", priority: .reply, inReplyTo: "abc")).written == ["@+draft/reply=abc PRIVMSG #ops acked"])
+        #expect(s.deliver(message("acked", priority: .readReply, inReplyTo: "abc")).written == ["@+draft/reply=abc PRIVMSG #ops acked"])
         var plain = Session(config(), caps: "server-time")
-        #expect(plain.deliver(message("acked", priority: .reply, inReplyTo: "abc")).written == ["PRIVMSG #ops acked"])
+        #expect(plain.deliver(message("acked", priority: .readReply, inReplyTo: "abc")).written == ["PRIVMSG #ops acked"])
     }
 
     @Test func directMessagesGoToTheNick() {
         var s = Session(config(), caps: "")
-        let item = OutboxMessage(destination: ChatDestination(network: "libera", conversation: .direct("alice")), text: RichText(plain: "done"), priority: .reply)
+        let item = OutboxMessage(destination: ChatDestination(network: "libera", conversation: .direct("alice")), text: RichText(plain: "done"), priority: .readReply)
         #expect(s.deliver(item).written == ["PRIVMSG alice done"])
     }
 

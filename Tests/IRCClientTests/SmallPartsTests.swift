@@ -54,9 +54,9 @@ struct OutgoingQueueTests {
         queue.enqueue(queued("low", .delivery(.low)))
         queue.enqueue(queued("ctcp", .ctcpReply))
         queue.enqueue(queued("critical", .delivery(.critical)))
-        queue.enqueue(queued("reply 1", .delivery(.reply)))
+        queue.enqueue(queued("reply 1", .delivery(.readReply)))
         queue.enqueue(queued("pong", .protocolMessage))
-        queue.enqueue(queued("reply 2", .delivery(.reply)))
+        queue.enqueue(queued("reply 2", .delivery(.readReply)))
         var order: [String] = []
         for second in 0..<6 {
             order += queue.dequeueReady(at: t0 + .seconds(second)).map { $0.message.parameters[1] }

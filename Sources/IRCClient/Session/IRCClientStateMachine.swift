@@ -294,7 +294,7 @@ public struct IRCClientStateMachine: Sendable {
             target = peer
             foldedTarget = isupport.caseMapping.fold(peer)
         }
-        let command = configuration.replyAsNotice && item.message.priority == .reply ? "NOTICE" : "PRIVMSG"
+        let command = configuration.replyAsNotice && item.message.priority.isReply ? "NOTICE" : "PRIVMSG"
         let prefix = selfSource?.raw ?? IRCLineSplitter.pessimisticPrefix(nick: nick, user: configuration.username)
         let budget = IRCLineSplitter.textBudget(
             target: target, command: command, selfPrefix: prefix, lineLength: isupport.lineLength)

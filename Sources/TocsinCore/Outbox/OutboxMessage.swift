@@ -41,11 +41,6 @@ public enum DeliveryPriority: Int, Sendable, Hashable, Codable, Comparable, Case
     /// A reply to a person (IRC may send those as NOTICE), as opposed to an announcement.
     public var isReply: Bool { self == .writeReply || self == .readReply }
 
-    /// Replies before they were split into write and read replies. Comparing with it matches read
-    /// replies only; use ``isReply`` to match both.
-    @available(*, deprecated, message: "use isReply, or writeReply / readReply")
-    public static var reply: DeliveryPriority { .readReply }
-
     public static func announcement(for incident: Incident) -> DeliveryPriority {
         switch incident.severity {
         case .critical: .critical
