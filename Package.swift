@@ -99,10 +99,20 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
-        // MARK: The executable
-        .executableTarget(name: "Tocsin", dependencies: [
+        // MARK: The assembly (every target wired together; testable in-process)
+        .target(name: "TocsinGateway", dependencies: [
             "TocsinCore", "TocsinConfig", "TocsinStorage", "EmbeddedIncidents", "DurableOutbox", "PagerDuty", "HTTPIntake",
-            "IRCClient", "XMPPClient",
+            "IRCClient", "XMPPClient", "XMPP",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
+        // MARK: The executable (arguments, logging/metrics bootstrap, the service group)
+        .executableTarget(name: "Tocsin", dependencies: [
+            "TocsinGateway", "TocsinConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -137,6 +147,14 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
         ]),
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPP", "TocsinCore"]),
+        .testTarget(name: "TocsinGatewayTests", dependencies: [
+            "TocsinGateway", "TocsinConfig", "TocsinCore", "HTTPIntake", "IRCClient", "XMPPClient",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import TocsinConfig
+import TocsinGateway
 
 /// Runs the gateway until SIGTERM or SIGINT, then shuts down gracefully (QUIT on IRC, closed
 /// streams on XMPP, undelivered messages kept in the outbox for the next start).

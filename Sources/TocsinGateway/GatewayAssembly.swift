@@ -3,6 +3,7 @@ import DurableOutbox
 import EmbeddedIncidents
 import Foundation
 import HTTPIntake
+import Hummingbird
 import IRCClient
 import Logging
 import PagerDuty
@@ -16,12 +17,36 @@ import XMPPClient
 
 /// Builds every part of the gateway from the configuration and hands them to the service group.
 /// The only place that knows all targets; each part stays ignorant of the others.
-struct GatewayAssembly {
-    var transports: [any ChatTransport]
-    var services: [any Service]
+///
+/// A library value (not code in the executable) so a test can build the whole gateway in-process:
+/// pass fake transports through ``GatewayTransportFactory`` and drive ``intakeRouter`` with
+/// HummingbirdTesting, with no socket opened.
+public struct GatewayAssembly {
+    /// Every chat connection, in configuration order (IRC networks first, then XMPP).
+    public var transports: [any ChatTransport]
+    /// The HTTP intake listening on `http.host:http.port` (a lifecycle service).
+    public var intake: any Service
+    /// Everything but the listening intake: the chat connections, the outbox dispatcher and the
+    /// maintenance timers. An in-process test runs these and drives ``intakeRouter`` directly.
+    public var runtimeServices: [any Service]
+    /// The lifecycle services to run in one `ServiceGroup`: the HTTP intake first, then the
+    /// ``runtimeServices``.
+    public var services: [any Service] { [intake] + runtimeServices }
+    /// The intake's routes, the same the listening application serves (for in-process tests).
+    public var intakeRouter: Hummingbird.Router<BasicRequestContext>
+    /// The command path, for tests and tools that feed messages without a transport.
+    public var gateway: Gateway
 
-    init(configuration: TocsinConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async throws {
-        let environment = ProcessInfo.processInfo.environment
+    /// - Parameters:
+    ///   - transportFactory: makes the chat connections; ``GatewayTransportFactory/live(logger:)``
+    ///     opens real IRC and XMPP connections, a test passes fakes.
+    ///   - environment: where `env:` secrets are read from.
+    public init(
+        configuration: TocsinConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger,
+        transportFactory: GatewayTransportFactory? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws {
+        let transportFactory = transportFactory ?? .live(logger: logger)
         func secret(_ value: Secret?) -> String? {
             value.flatMap { try? $0.resolve(environment: environment).get() }
         }
@@ -119,21 +144,16 @@ struct GatewayAssembly {
         // IRCv3 STS policies live in the same database, so a restart never reopens plaintext.
         let stsPolicies = try STSPolicyTable(database: database)
         // Every chat connection is a transport for the outbox, a lifecycle service and a health source.
-        let connections: [any ChatTransport & Service & HealthSource] =
+        let hooks = GatewayTransportHooks(
+            onMessage: { await gateway.receive($0) },
+            onReady: { dispatcher.wake(network: $0) },
+            stsPolicies: stsPolicies)
+        let connections: [GatewayTransportFactory.Connection] =
             try (configuration.irc ?? []).map { network in
-                IRCConnection(
-                    configuration: try Self.ircConfiguration(network, secret: secret),
-                    onMessage: { await gateway.receive($0) },
-                    onReady: { dispatcher.wake(network: $0) },
-                    stsPolicies: stsPolicies,
-                    logger: logger)
+                try transportFactory.irc(try Self.ircConfiguration(network, secret: secret), hooks)
             }
             + (configuration.xmpp ?? []).map { network in
-                XMPPConnection(
-                    configuration: try Self.xmppConfiguration(network, secret: secret),
-                    onMessage: { await gateway.receive($0) },
-                    onReady: { dispatcher.wake(network: $0) },
-                    logger: logger)
+                try transportFactory.xmpp(try Self.xmppConfiguration(network, secret: secret), hooks)
             }
         let transports: [any ChatTransport] = connections
         var services: [any Service] = connections
@@ -142,8 +162,7 @@ struct GatewayAssembly {
         services.append(MaintenanceService(tasks: maintenance, logger: logger))
 
         let http = configuration.http
-        let intake = buildIntakeApplication(
-            configuration: IntakeConfiguration(
+        let intakeConfiguration = IntakeConfiguration(
                 routingKeys: routingKeys,
                 webhookSecrets: webhookSecrets,
                 serviceNamesByPagerDutyID: serviceNamesByID,
@@ -152,19 +171,24 @@ struct GatewayAssembly {
                     headerTimeout: .seconds(http?.headerTimeoutSeconds ?? 10),
                     bodyTimeout: .seconds(http?.bodyTimeoutSeconds ?? 30),
                     maxConnectionsPerAddress: http?.maxConnectionsPerAddress ?? IntakeLimits.defaultMaxConnectionsPerAddress,
-                    maxConnections: http?.maxConnections ?? IntakeLimits.defaultMaxConnections)),
-            dependencies: IntakeDependencies(
-                alerts: alerts, events: relay, webhookLedger: try SeenWebhookEventTable(database: database),
-                health: health, metrics: metrics),
+                    maxConnections: http?.maxConnections ?? IntakeLimits.defaultMaxConnections))
+        let intakeDependencies = IntakeDependencies(
+            alerts: alerts, events: relay, webhookLedger: try SeenWebhookEventTable(database: database),
+            health: health, metrics: metrics)
+        let intake = buildIntakeApplication(
+            configuration: intakeConfiguration,
+            dependencies: intakeDependencies,
             host: http?.host ?? "127.0.0.1",
             port: http?.port ?? 8080,
             logger: logger)
-        services.insert(intake, at: 0)
+        self.intake = intake
         self.transports = transports
-        self.services = services
+        self.runtimeServices = services
+        self.intakeRouter = buildIntakeRouter(configuration: intakeConfiguration, dependencies: intakeDependencies, logger: logger)
+        self.gateway = gateway
     }
 
-    static func ircConfiguration(_ network: IRCNetworkSettings, secret: (Secret?) -> String?) throws -> IRCClientConfiguration {
+    public static func ircConfiguration(_ network: IRCNetworkSettings, secret: (Secret?) -> String?) throws -> IRCClientConfiguration {
         let mode = network.tls?.mode ?? .implicit
         let tls: IRCClientConfiguration.TLSMode = switch mode {
         case .implicit: .implicit
@@ -204,7 +228,7 @@ struct GatewayAssembly {
         return configuration
     }
 
-    static func xmppConfiguration(_ network: XMPPNetworkSettings, secret: (Secret?) -> String?) throws -> XMPPClientConfiguration {
+    public static func xmppConfiguration(_ network: XMPPNetworkSettings, secret: (Secret?) -> String?) throws -> XMPPClientConfiguration {
         let mode = network.tls?.mode ?? .starttls
         let tls: XMPPClientConfiguration.TLSMode = switch mode {
         case .implicit: .directTLS
