@@ -69,8 +69,15 @@ let package = Package(
         ]),
 
         // MARK: Transports
+        // The connection skeleton both chat clients share: reconnect/backoff, deadlines,
+        // delivery waiting, health, TLS setup, read backpressure.
+        .target(name: "ChatConnection", dependencies: [
+            "TocsinCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .target(name: "IRCClient", dependencies: [
-            "IRC", "TocsinCore",
+            "IRC", "TocsinCore", "ChatConnection",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOTLS", package: "swift-nio"),
@@ -79,7 +86,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "XMPPClient", dependencies: [
-            "XMPP", "TocsinCore",
+            "XMPP", "TocsinCore", "ChatConnection",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -147,6 +154,11 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
         ]),
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPP", "TocsinCore"]),
+        .testTarget(name: "ChatConnectionTests", dependencies: [
+            "ChatConnection", "TocsinCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "TocsinGatewayTests", dependencies: [
             "TocsinGateway", "TocsinConfig", "TocsinCore", "HTTPIntake", "IRCClient", "XMPPClient",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -76,6 +76,62 @@ struct OutgoingQueueTests {
         #expect(queue.dequeueReady(at: t0).count == 1)
     }
 
+    @Test func aDeliveryThatDoesNotFitIsRefusedWholeAndProtocolOverflowIsCounted() {
+        let t0 = ContinuousClock.now
+        var queue = IRCOutgoingQueue(flood: .init(burst: 1, interval: .seconds(1)), now: t0)
+        queue.deliveryCapacity = 3
+        queue.protocolCapacity = 2
+        #expect(queue.canAccept(deliveryLines: 3))
+        for index in 0..<3 { #expect(queue.enqueue(queued("d\(index)", .delivery(.normal)))) }
+        #expect(!queue.canAccept(deliveryLines: 1))
+        #expect(!queue.enqueue(queued("d3", .delivery(.critical))))
+        #expect(queue.enqueue(queued("p0", .protocolMessage)))
+        #expect(queue.enqueue(queued("p1", .protocolMessage)))
+        #expect(!queue.enqueue(queued("p2", .protocolMessage)))
+        #expect(queue.droppedProtocolLines == 1)
+        #expect(queue.count == 5)
+        // Sending a delivery line frees room for another.
+        _ = queue.dequeueReady(at: t0)
+        _ = queue.dequeueReady(at: t0 + .seconds(1))
+        _ = queue.dequeueReady(at: t0 + .seconds(2))
+        #expect(queue.canAccept(deliveryLines: 1))
+    }
+
+    @Test func removingADeliveryDropsOnlyItsUnsentLines() {
+        let t0 = ContinuousClock.now
+        var queue = IRCOutgoingQueue(flood: .init(burst: 10, interval: .seconds(1)), now: t0)
+        let one = DeliveryID(1), two = DeliveryID(2)
+        for text in ["a1", "a2"] {
+            queue.enqueue(IRCQueuedLine(message: IRCMessage(command: "PRIVMSG", parameters: ["#ops", text]), priority: .delivery(.normal), delivery: one))
+        }
+        queue.enqueue(IRCQueuedLine(message: IRCMessage(command: "PRIVMSG", parameters: ["#ops", "b1"]), priority: .delivery(.normal), delivery: two))
+        queue.remove(delivery: one)
+        #expect(queue.count == 1)
+        #expect(queue.canAccept(deliveryLines: 1023))
+        #expect(queue.dequeueReady(at: t0).map { $0.message.parameters[1] } == ["b1"])
+        #expect(queue.isEmpty)
+    }
+
+    @Test func manyLinesKeepTheirOrderAcrossCompaction() {
+        let t0 = ContinuousClock.now
+        var queue = IRCOutgoingQueue(flood: .init(burst: 1, interval: .seconds(1)), now: t0)
+        var expected: [String] = []
+        for index in 0..<200 {
+            queue.enqueue(queued("\(index)", .delivery(.low)))
+            expected.append("\(index)")
+        }
+        var seen: [String] = []
+        for second in 0..<400 {
+            if second % 3 == 0 && second < 300 {
+                queue.enqueue(queued("late\(second)", .delivery(.low)))
+                expected.append("late\(second)")
+            }
+            seen += queue.dequeueReady(at: t0 + .seconds(second)).map { $0.message.parameters[1] }
+        }
+        #expect(seen == expected)
+        #expect(queue.isEmpty)
+    }
+
     @Test func defaultsMatchTheDocumentedServerLimits() {
         let flood = IRCClientConfiguration.FloodControl()
         #expect(flood.burst == 4)

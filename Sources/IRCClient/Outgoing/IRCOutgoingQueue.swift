@@ -50,12 +50,34 @@ public struct DeliveryID: Sendable, Hashable, Comparable, CustomStringConvertibl
 /// The per-connection outgoing queue: lines wait here until the ``TokenBucket`` allows them,
 /// highest ``IRCOutgoingPriority`` first, first-in first-out within a priority.
 ///
+/// One FIFO lane per priority (eight lanes): enqueue and dequeue are O(1) — the next line is the
+/// head of the first non-empty lane — instead of a scan of every queued line per line sent.
+/// Removing a failed delivery's unsent lines is O(lines of its lane), on the failure path only.
+///
 /// Nothing bypasses it (QUIT at shutdown aside, which ends the connection anyway), so the bot can
 /// never exceed its flood budget however much is queued.
+///
+/// Caps and overflow policy:
+/// - Delivery lines (replies and announcements): at most ``deliveryCapacity`` queued. A
+///   delivery whose lines do not fit is refused whole before any of its lines is queued
+///   (``canAccept(deliveryLines:)``); the caller fails it and the outbox retries it later, so
+///   nothing is lost and no delivery goes out half.
+/// - Protocol lines (PONG, JOIN, WHO…): at most ``protocolCapacity``; beyond that a new line is
+///   dropped and counted in ``droppedProtocolLines`` — only a server sending far faster than our
+///   flood budget allows (a PING flood) gets there, and it will drop us anyway.
+/// - CTCP answers: at most ``protocolCapacity`` here, and the state machine keeps it to a few.
 public struct IRCOutgoingQueue: Sendable {
+    /// Most delivery lines queued at once.
+    public var deliveryCapacity = 1024
+    /// Most protocol (and CTCP) lines queued at once per lane.
+    public var protocolCapacity = 512
+    /// Protocol lines dropped because their lane was full.
+    public private(set) var droppedProtocolLines = 0
+
     private var bucket: TokenBucket
-    private var lines: [(sequence: UInt64, line: IRCQueuedLine)] = []
-    private var nextSequence: UInt64 = 0
+    private var lanes = [LineFIFO](repeating: LineFIFO(), count: IRCOutgoingPriority.laneCount)
+    private var total = 0
+    private var deliveryLines = 0
     /// While true nothing leaves the queue (between `STARTTLS` and the TLS handshake).
     public var isHeld = false
 
@@ -63,42 +85,120 @@ public struct IRCOutgoingQueue: Sendable {
         bucket = TokenBucket(capacity: flood.burst, interval: flood.interval, now: now)
     }
 
-    public var isEmpty: Bool { lines.isEmpty }
-    public var count: Int { lines.count }
+    public var isEmpty: Bool { total == 0 }
+    public var count: Int { total }
 
-    /// Queued lines of one priority (e.g. to cap CTCP answers).
+    /// Queued lines of one priority (e.g. to cap CTCP answers). O(1).
     public func count(of priority: IRCOutgoingPriority) -> Int {
-        lines.lazy.filter { $0.line.priority == priority }.count
+        lanes[priority.lane].count
     }
 
-    public mutating func enqueue(_ line: IRCQueuedLine) {
-        lines.append((nextSequence, line))
-        nextSequence += 1
+    /// Whether a delivery of `lines` lines fits under ``deliveryCapacity``.
+    public func canAccept(deliveryLines lines: Int) -> Bool {
+        deliveryLines + lines <= deliveryCapacity
+    }
+
+    /// Queues a line. Returns false when its lane is full and the line was dropped (see the
+    /// overflow policy above; delivery lines should be checked with ``canAccept(deliveryLines:)``
+    /// first so a delivery is refused whole).
+    @discardableResult
+    public mutating func enqueue(_ line: IRCQueuedLine) -> Bool {
+        let lane = line.priority.lane
+        if case .delivery = line.priority {
+            guard deliveryLines < deliveryCapacity else { return false }
+            deliveryLines += 1
+        } else if lanes[lane].count >= protocolCapacity {
+            droppedProtocolLines += 1
+            return false
+        }
+        lanes[lane].append(line)
+        total += 1
+        return true
     }
 
     /// Removes every line of a delivery that has not been sent yet (e.g. it failed).
     public mutating func remove(delivery: DeliveryID) {
-        lines.removeAll { $0.line.delivery == delivery }
+        for lane in lanes.indices {
+            let removed = lanes[lane].removeAll { $0.delivery == delivery }
+            total -= removed
+            if IRCOutgoingPriority.isDeliveryLane(lane) { deliveryLines -= removed }
+        }
     }
 
     /// The lines that may be written at `now`, in order, each having taken a token.
     public mutating func dequeueReady(at now: ContinuousClock.Instant) -> [IRCQueuedLine] {
-        guard !isHeld else { return [] }
+        guard !isHeld, total > 0 else { return [] }
         var ready: [IRCQueuedLine] = []
-        while !lines.isEmpty {
+        var lane = 0
+        while total > 0 {
+            while lanes[lane].isEmpty { lane += 1 }
             guard bucket.take(at: now) else { break }
-            var best = 0
-            for index in lines.indices.dropFirst() where lines[index].line.priority < lines[best].line.priority {
-                best = index
-            }
-            ready.append(lines.remove(at: best).line)
+            let line = lanes[lane].popFirst()!
+            total -= 1
+            if IRCOutgoingPriority.isDeliveryLane(lane) { deliveryLines -= 1 }
+            ready.append(line)
         }
         return ready
     }
 
-    /// When the next queued line can go out, or nil if none is queued (or the queue is held).
+    /// When the next queued line can go out, or nil if none is queued (or the queue is held):
+    /// the connection's flood-release deadline.
     public mutating func nextRelease(after now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
-        guard !lines.isEmpty, !isHeld else { return nil }
+        guard total > 0, !isHeld else { return nil }
         return bucket.nextToken(after: now)
+    }
+}
+
+extension IRCOutgoingPriority {
+    /// Protocol, the six delivery priorities in order, CTCP.
+    static let laneCount = 2 + deliveryOrder.count
+    private static let deliveryOrder = DeliveryPriority.allCases.sorted()
+
+    /// The lane of this priority: lower lanes go first.
+    var lane: Int {
+        switch self {
+        case .protocolMessage: 0
+        case .delivery(let priority): 1 + (Self.deliveryOrder.firstIndex(of: priority) ?? 0)
+        case .ctcpReply: Self.laneCount - 1
+        }
+    }
+
+    static func isDeliveryLane(_ lane: Int) -> Bool { lane > 0 && lane < laneCount - 1 }
+}
+
+/// A first-in first-out list with O(1) append and pop (a head index into an array, compacted
+/// when the consumed prefix dominates).
+struct LineFIFO: Sendable {
+    private var storage: [IRCQueuedLine] = []
+    private var head = 0
+
+    var count: Int { storage.count - head }
+    var isEmpty: Bool { head == storage.count }
+
+    mutating func append(_ line: IRCQueuedLine) {
+        storage.append(line)
+    }
+
+    mutating func popFirst() -> IRCQueuedLine? {
+        guard head < storage.count else { return nil }
+        let line = storage[head]
+        head += 1
+        if head == storage.count {
+            storage.removeAll(keepingCapacity: storage.capacity <= 64)
+            head = 0
+        } else if head >= 64 && head * 2 >= storage.count {
+            storage.removeFirst(head)
+            head = 0
+        }
+        return line
+    }
+
+    /// Removes the matching lines; returns how many.
+    mutating func removeAll(where shouldRemove: (IRCQueuedLine) -> Bool) -> Int {
+        let before = count
+        storage.removeFirst(head)
+        head = 0
+        storage.removeAll(where: shouldRemove)
+        return before - storage.count
     }
 }
