@@ -33,6 +33,15 @@ struct ConfigurationValidator {
         if let bound = c.gateway.outboxMaxPendingPerRoom, !(10...100_000).contains(bound) {
             add("gateway.outbox_max_pending_per_room", "expected 10–100000, got \(bound)")
         }
+        if let inFlight = c.gateway.commands?.maxInFlightPerNetwork, !(1...1000).contains(inFlight) {
+            add("gateway.commands.max_in_flight_per_network", "expected 1–1000, got \(inFlight)")
+        }
+        if let queued = c.gateway.commands?.maxQueuedPerNetwork, !(0...100_000).contains(queued) {
+            add("gateway.commands.max_queued_per_network", "expected 0–100000, got \(queued)")
+        }
+        if let notice = c.gateway.commands?.workingNoticeSeconds, !(notice > 0 && notice <= 600) {
+            add("gateway.commands.working_notice_seconds", "expected more than 0 and at most 600, got \(notice)")
+        }
         for (name, bucket) in [("per_user", c.gateway.rateLimits?.perUser), ("per_room", c.gateway.rateLimits?.perRoom)] {
             if let burst = bucket?.burst, !(1...1000).contains(burst) {
                 add("gateway.rate_limits.\(name).burst", "expected 1–1000 commands, got \(burst)")

@@ -15,6 +15,16 @@ extension TocsinConfiguration {
                                  perRoom: limit(gateway.rateLimits?.perRoom, standard.perRoom))
     }
 
+    /// `gateway.commands`, each missing value taken from ``CommandSchedulerLimits``' defaults.
+    public var commandSchedulerLimits: CommandSchedulerLimits {
+        let settings = gateway.commands
+        return CommandSchedulerLimits(
+            maximumInFlight: settings?.maxInFlightPerNetwork ?? CommandSchedulerLimits.defaultMaximumInFlight,
+            maximumQueued: settings?.maxQueuedPerNetwork ?? CommandSchedulerLimits.defaultMaximumQueued,
+            workingNoticeAfter: settings?.workingNoticeSeconds.map { .milliseconds(Int64(($0 * 1000).rounded())) }
+                ?? CommandSchedulerLimits.defaultWorkingNoticeAfter)
+    }
+
     /// `gateway.outbox_max_pending_per_room` (200) and the incidents page under `public_url`.
     public var outboxBound: OutboxBound {
         OutboxBound(maximumPending: gateway.outboxMaxPendingPerRoom ?? OutboxBound.defaultMaximumPending,

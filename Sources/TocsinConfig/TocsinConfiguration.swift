@@ -34,6 +34,8 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
     public var outboxMaxPendingPerRoom: Int?
     /// Command rate limits per user and per room (token buckets).
     public var rateLimits: RateLimitSettings?
+    /// How many commands run at once per network, how many wait, when a slow one says so.
+    public var commands: CommandSchedulingSettings?
 
     enum CodingKeys: String, CodingKey {
         case database
@@ -42,6 +44,20 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
         case outboxMaxAgeSeconds = "outbox_max_age_seconds"
         case outboxMaxPendingPerRoom = "outbox_max_pending_per_room"
         case rateLimits = "rate_limits"
+        case commands
+    }
+}
+
+/// `gateway.commands`: `{max_in_flight_per_network: 16, max_queued_per_network: 256, working_notice_seconds: 3}`.
+public struct CommandSchedulingSettings: Codable, Sendable, Hashable {
+    public var maxInFlightPerNetwork: Int?
+    public var maxQueuedPerNetwork: Int?
+    public var workingNoticeSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case maxInFlightPerNetwork = "max_in_flight_per_network"
+        case maxQueuedPerNetwork = "max_queued_per_network"
+        case workingNoticeSeconds = "working_notice_seconds"
     }
 }
 

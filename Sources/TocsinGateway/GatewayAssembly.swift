@@ -126,7 +126,8 @@ public struct GatewayAssembly {
             service: service,
             logger: logger)
         let gateway = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger,
-                              rateLimiter: CommandRateLimiter(limits: configuration.commandRateLimits))
+                              rateLimiter: CommandRateLimiter(limits: configuration.commandRateLimits),
+                              scheduler: CommandScheduler(limits: configuration.commandSchedulerLimits))
         relay.connect(gateway)
         // Events committed just before a crash may never have reached the outbox: publish the
         // recent window again; the outbox keeps each (event, room) once.
@@ -145,7 +146,8 @@ public struct GatewayAssembly {
         let stsPolicies = try STSPolicyTable(database: database)
         // Every chat connection is a transport for the outbox, a lifecycle service and a health source.
         let hooks = GatewayTransportHooks(
-            onMessage: { await gateway.receive($0) },
+            // Enqueue only: the command runs on the gateway's scheduler, the transport reads on.
+            onMessage: { gateway.submit($0) },
             onReady: { dispatcher.wake(network: $0) },
             stsPolicies: stsPolicies)
         let connections: [GatewayTransportFactory.Connection] =

@@ -33,6 +33,15 @@ public struct CommandHandler: Sendable {
         return true
     }
 
+    /// The priority the reply to `message` will have, without running the command (for the
+    /// "working on it" line, which must not overtake or trail its answer).
+    public func expectedPriority(for message: InboundMessage) -> DeliveryPriority {
+        guard case .command(let command) = parser.parse(message.text, botNames: message.botNames, isDirect: message.isDirect),
+              case .allowed(let actor) = policy.decide(command.name, for: message, prefix: parser.prefix)
+        else { return .readReply }
+        return command.name.isWrite && actor != nil ? .writeReply : .readReply
+    }
+
     /// The reply and how urgently it should go out: ``DeliveryPriority/writeReply`` for a write
     /// command that was allowed to run (its verified author waits for the acknowledgement),
     /// ``DeliveryPriority/readReply`` for everything anyone can cause (reads, refusals, usage).

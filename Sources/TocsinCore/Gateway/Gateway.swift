@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// The service layer's front door for both directions of traffic:
 /// chat messages in → command replies out, and incident events in → announcements out.
@@ -12,11 +13,16 @@ public struct Gateway: IncidentEventSink {
     public var logger: Logger
     /// Per-user and per-room command limits; nil runs every command (tests, benchmarks).
     public var rateLimiter: CommandRateLimiter?
+    /// Runs ``submit(_:)``'s commands concurrently, bounded per network, in order per person.
+    public var scheduler: CommandScheduler
+    /// Waits for the "working on it" deadline; injected so tests control time.
+    public var sleep: @Sendable (Duration) async throws -> Void
 
     public init(
         commands: CommandHandler, router: Router, outbox: any Outbox, dispatcher: OutboxDispatcher,
         formatter: AnnouncementFormatter = AnnouncementFormatter(), logger: Logger = Logger(label: "tocsin.gateway"),
-        rateLimiter: CommandRateLimiter? = nil
+        rateLimiter: CommandRateLimiter? = nil, scheduler: CommandScheduler = CommandScheduler(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.commands = commands
         self.router = router
@@ -25,6 +31,25 @@ public struct Gateway: IncidentEventSink {
         self.formatter = formatter
         self.logger = logger
         self.rateLimiter = rateLimiter
+        self.scheduler = scheduler
+        self.sleep = sleep
+    }
+
+    /// What a transport calls for every chat message: returns at once. A command is handed to the
+    /// ``CommandScheduler`` (its own task, bounded per network, in order per person); when the
+    /// network's queue is full it is refused with one line instead.
+    public func submit(_ message: InboundMessage) {
+        guard commands.isCommand(message), admit(message) else { return }
+        let person = CommandRateLimiter.userKey(for: message)
+        let accepted = scheduler.submit(network: message.origin.network, person: person) { await self.run(message) }
+        guard !accepted else { return }
+        logger.warning("command refused, too many commands waiting on this network", metadata: [
+            "origin": "\(message.origin)", "sender": "\(person)", "queued": "\(scheduler.limits.maximumQueued)",
+        ])
+        Task {
+            await store([OutboxMessage(destination: message.origin, text: RichText([.tone(.warning, "Busy: "),
+                .plain("too many commands are waiting, try again in a minute")]), priority: .readReply, inReplyTo: message.messageID)])
+        }
     }
 
     /// Runs a chat message as a command if it is one, and queues the reply where it came from,
@@ -32,19 +57,46 @@ public struct Gateway: IncidentEventSink {
     /// A command over its user's or room's rate limit is not run: its sender gets one "slow down"
     /// line per limited period, then silence.
     public func receive(_ message: InboundMessage) async {
-        if let rateLimiter, commands.isCommand(message), case .limited(let notice) = rateLimiter.admit(message) {
-            let metadata: Logger.Metadata = ["origin": "\(message.origin)", "sender": "\(CommandRateLimiter.userKey(for: message))"]
-            guard let notice else {
-                logger.debug("command rate-limited, sender already told", metadata: metadata)
-                return
-            }
-            logger.notice("command rate-limited", metadata: metadata)
-            await store([OutboxMessage(destination: message.origin, text: notice, priority: .readReply, inReplyTo: message.messageID)])
-            return
+        guard commands.isCommand(message), admit(message) else { return }
+        await run(message)
+    }
+
+    /// Applies the rate limits; a limited command's sender gets the one "slow down" line (stored
+    /// in the background, so a transport calling ``submit(_:)`` is not held up).
+    private func admit(_ message: InboundMessage) -> Bool {
+        guard let rateLimiter, case .limited(let notice) = rateLimiter.admit(message) else { return true }
+        let metadata: Logger.Metadata = ["origin": "\(message.origin)", "sender": "\(CommandRateLimiter.userKey(for: message))"]
+        guard let notice else {
+            logger.debug("command rate-limited, sender already told", metadata: metadata)
+            return false
         }
-        guard let response = await commands.respond(to: message) else { return }
-        await store([OutboxMessage(destination: message.origin, text: response.text, priority: response.priority,
-                                   inReplyTo: message.messageID)])
+        logger.notice("command rate-limited", metadata: metadata)
+        Task { await store([OutboxMessage(destination: message.origin, text: notice, priority: .readReply, inReplyTo: message.messageID)]) }
+        return false
+    }
+
+    /// Runs one command and stores its reply. When it takes longer than the scheduler's
+    /// ``CommandSchedulerLimits/workingNoticeAfter``, one "working on it" line is stored first
+    /// (same priority as the answer, so it is delivered before it).
+    func run(_ message: InboundMessage) async {
+        let flag = WorkingNoticeFlag()
+        let priority = commands.expectedPriority(for: message)
+        let delay = scheduler.limits.workingNoticeAfter
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                guard (try? await sleep(delay)) != nil, flag.claimNotice() else { return }
+                await store([OutboxMessage(destination: message.origin, text: RichText([.muted("Working on it…")]),
+                                           priority: priority, inReplyTo: message.messageID)])
+            }
+            let response = await commands.respond(to: message)
+            flag.finish()
+            // Wait for a notice already being stored, so the answer is never stored before it.
+            group.cancelAll()
+            await group.waitForAll()
+            guard let response else { return }
+            await store([OutboxMessage(destination: message.origin, text: response.text, priority: response.priority,
+                                       inReplyTo: message.messageID)])
+        }
     }
 
     /// Routes an incident event to its rooms and queues one announcement per room.
@@ -85,5 +137,19 @@ public struct Gateway: IncidentEventSink {
         for network in Set(stored.map(\.message.destination.network)) {
             dispatcher.wake(network: network)
         }
+    }
+}
+
+/// Decides, once, whether a command's "working on it" line is sent: only when the deadline passed
+/// before the answer was ready.
+final class WorkingNoticeFlag: Sendable {
+    private let state = Atomic<Int>(0)  // 0 running, 1 notice sent, 2 answered
+
+    func claimNotice() -> Bool {
+        state.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    func finish() {
+        _ = state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing)
     }
 }
