@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -96,12 +97,14 @@ let package = Package(
 
         // MARK: HTTP intake
         .target(name: "HTTPIntake", dependencies: [
-            "TocsinCore",
+            "TocsinCore", "PagerDuty",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -136,24 +139,43 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "IRCTests", dependencies: ["IRC"]),
         .testTarget(name: "XMPPTests", dependencies: ["XMPP"]),
-        .testTarget(name: "TocsinCoreTests", dependencies: ["TocsinCore"]),
-        .testTarget(name: "TocsinConfigTests", dependencies: ["TocsinConfig"]),
-        .testTarget(name: "EmbeddedIncidentsTests", dependencies: ["EmbeddedIncidents", "TocsinStorage", "TocsinCore"]),
+        .testTarget(name: "TocsinCoreTests", dependencies: [
+            "TocsinCore", .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .testTarget(name: "TocsinConfigTests", dependencies: ["TocsinConfig", "TocsinCore"]),
+        .testTarget(name: "EmbeddedIncidentsTests", dependencies: [
+            "EmbeddedIncidents", "TocsinStorage", "TocsinCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "TocsinStorageTests", dependencies: [
             "TocsinStorage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "DurableOutboxTests", dependencies: ["DurableOutbox", "EmbeddedIncidents", "TocsinStorage", "TocsinCore"]),
+        .testTarget(name: "DurableOutboxTests", dependencies: [
+            "DurableOutbox", "EmbeddedIncidents", "TocsinStorage", "TocsinCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "HTTPIntakeTests", dependencies: [
             "HTTPIntake", "TocsinCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .testTarget(name: "PagerDutyTests", dependencies: ["PagerDuty", "TocsinCore"]),
+        .testTarget(name: "PagerDutyTests", dependencies: [
+            "PagerDuty", "TocsinCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IRCClientTests", dependencies: [
             "IRCClient", "IRC", "TocsinCore",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOTLS", package: "swift-nio"),
         ]),
-        .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPP", "TocsinCore"]),
+        .testTarget(name: "XMPPClientTests", dependencies: [
+            "XMPPClient", "XMPP", "TocsinCore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ChatConnectionTests", dependencies: [
             "ChatConnection", "TocsinCore",
             .product(name: "NIOCore", package: "swift-nio"),

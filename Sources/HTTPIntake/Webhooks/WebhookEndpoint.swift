@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PagerDuty
 import Synchronization
 import TocsinCore
 
@@ -65,8 +66,7 @@ struct WebhookEndpoint: Sendable {
             return answer(.forbidden, "forbidden", "No valid signature", .forbidden)
         }
 
-        let decoder = JSONDecoder()
-        guard let head = try? decoder.decode(WebhookEnvelope.Head.self, from: Data(body)) else {
+        guard let head = try? WebhookEnvelope.Head.decode(body) else {
             logger.notice("PagerDuty webhook refused: body is not a Webhooks v3 envelope")
             return answer(.badRequest, "invalid", "Body is not a PagerDuty v3 webhook event", .invalid)
         }
@@ -79,7 +79,7 @@ struct WebhookEndpoint: Sendable {
         }
         let envelope: WebhookEnvelope
         do {
-            envelope = try decoder.decode(WebhookEnvelope.self, from: Data(body))
+            envelope = try WebhookEnvelope.decode(body)
         } catch {
             metadata["error"] = .string(String(describing: error))
             logger.notice("PagerDuty webhook refused: incident event could not be decoded", metadata: metadata)

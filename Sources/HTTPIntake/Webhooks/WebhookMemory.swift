@@ -1,3 +1,4 @@
+import PagerDuty
 import TocsinCore
 
 /// What the webhook endpoint keeps in memory between deliveries: the ids of events being stored

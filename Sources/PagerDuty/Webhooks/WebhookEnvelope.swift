@@ -1,18 +1,34 @@
+import Foundation
+
 /// The body of a PagerDuty Webhooks v3 delivery: one event per payload (developer docs, "Webhooks" ›
 /// "Overview" › "Webhook Payload"). Only what Tocsin announces is decoded; everything is optional so a
 /// field PagerDuty drops or adds never costs a delivery.
-struct WebhookEnvelope: Decodable, Sendable {
-    var event: Event
+///
+/// Lives with the REST resources so the PagerDuty wire formats, their date parser
+/// (``PagerDutyDate``) and their mapping to the chat side's ``Incident`` are in one target; the HTTP
+/// intake only verifies, stores and answers.
+public struct WebhookEnvelope: Decodable, Sendable {
+    public var event: Event
+
+    /// Decodes a whole delivery body.
+    public static func decode(_ body: [UInt8]) throws -> WebhookEnvelope {
+        try JSONDecoder().decode(WebhookEnvelope.self, from: Data(body))
+    }
 
     /// `event.id` and `event.event_type`, decoded first so that events Tocsin ignores (`pagey.ping`,
     /// `service.*`) never have their `data` read.
-    struct Head: Decodable, Sendable {
-        var event: EventHead
+    public struct Head: Decodable, Sendable {
+        public var event: EventHead
+
+        /// Decodes only `event.id` and `event.event_type` of a delivery body.
+        public static func decode(_ body: [UInt8]) throws -> Head {
+            try JSONDecoder().decode(Head.self, from: Data(body))
+        }
     }
 
-    struct EventHead: Decodable, Sendable {
-        var id: String
-        var eventType: String
+    public struct EventHead: Decodable, Sendable {
+        public var id: String
+        public var eventType: String
 
         enum CodingKeys: String, CodingKey {
             case id
@@ -20,14 +36,14 @@ struct WebhookEnvelope: Decodable, Sendable {
         }
     }
 
-    struct Event: Decodable, Sendable {
-        var id: String
-        var eventType: String
-        var resourceType: String?
-        var occurredAt: String?
+    public struct Event: Decodable, Sendable {
+        public var id: String
+        public var eventType: String
+        public var resourceType: String?
+        public var occurredAt: String?
         /// Who made the change; null for changes made by PagerDuty itself.
-        var agent: Reference?
-        var data: EventData?
+        public var agent: Reference?
+        public var data: EventData?
 
         enum CodingKeys: String, CodingKey {
             case id, agent, data
@@ -38,11 +54,11 @@ struct WebhookEnvelope: Decodable, Sendable {
     }
 
     /// `{id, type, summary, html_url}` references to users, services, teams, priorities and incidents.
-    struct Reference: Decodable, Sendable {
-        var id: String?
-        var type: String?
-        var summary: String?
-        var htmlURL: String?
+    public struct Reference: Decodable, Sendable {
+        public var id: String?
+        public var type: String?
+        public var summary: String?
+        public var htmlURL: String?
 
         enum CodingKeys: String, CodingKey {
             case id, type, summary
@@ -54,25 +70,25 @@ struct WebhookEnvelope: Decodable, Sendable {
     /// `incident_note` for `incident.annotated`, `incident_status_update` for
     /// `incident.status_update_published`. The last two carry an `incident` reference instead of the
     /// incident's fields.
-    struct EventData: Decodable, Sendable {
-        var type: String?
-        var id: String?
-        var htmlURL: String?
-        var number: Int?
-        var status: String?
-        var title: String?
-        var createdAt: String?
-        var urgency: String?
-        var service: Reference?
-        var assignees: [Reference]?
-        var teams: [Reference]?
-        var priority: Reference?
+    public struct EventData: Decodable, Sendable {
+        public var type: String?
+        public var id: String?
+        public var htmlURL: String?
+        public var number: Int?
+        public var status: String?
+        public var title: String?
+        public var createdAt: String?
+        public var urgency: String?
+        public var service: Reference?
+        public var assignees: [Reference]?
+        public var teams: [Reference]?
+        public var priority: Reference?
         /// `incident_note` / `incident_status_update`: the incident they belong to.
-        var incident: Reference?
+        public var incident: Reference?
         /// `incident_note`: the note text.
-        var content: String?
+        public var content: String?
         /// `incident_status_update`: the update text.
-        var message: String?
+        public var message: String?
 
         enum CodingKeys: String, CodingKey {
             case type, id, number, status, title, urgency, service, assignees, teams, priority, incident

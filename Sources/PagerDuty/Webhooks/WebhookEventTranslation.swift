@@ -6,19 +6,25 @@ import TocsinCore
 /// Incident events carry the whole incident in `data` (number, title, status, urgency, service, teams,
 /// assignees, priority, `html_url`). Note and status-update events carry only an incident reference
 /// (id, title, link), so the rest comes from the last full snapshot of that incident this intake saw;
-/// without one, the number is 0 and the service ``unknownService``.
-struct WebhookEventTranslation: Sendable {
+/// without one, the number is 0 and the service ``unknownService``. Times are read by the same
+/// ``PagerDutyDate`` parser as the REST resources.
+public struct WebhookEventTranslation: Sendable {
     /// Service name for note and status-update events of incidents never seen in full.
-    static let unknownService = "unknown"
+    public static let unknownService = "unknown"
 
-    enum Failure: Error, Sendable, Equatable {
+    public enum Failure: Error, Sendable, Equatable {
         /// `data` names no incident: nothing to announce, and redelivery would not help.
         case noIncident
     }
 
-    var serviceNamesByPagerDutyID: [String: String]
+    /// PagerDuty service id → the name the configuration gives it (as ``IncidentMapping`` uses).
+    public var serviceNamesByPagerDutyID: [String: String]
 
-    func translate(
+    public init(serviceNamesByPagerDutyID: [String: String]) {
+        self.serviceNamesByPagerDutyID = serviceNamesByPagerDutyID
+    }
+
+    public func translate(
         _ event: WebhookEnvelope.Event, kind: IncidentEventKind, lastSnapshot: (String) -> Incident?
     ) -> Result<IncidentEvent, Failure> {
         guard let data = event.data else { return .failure(.noIncident) }
@@ -108,10 +114,9 @@ struct WebhookEventTranslation: Sendable {
         }
     }
 
-    /// ISO 8601 with or without fractional seconds (`2020-10-02T18:45:22.169Z`, `2020-04-09T15:16:27Z`).
-    static func date(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle().parse(text)
+    /// `occurred_at` / `created_at` through ``PagerDutyDate`` (with or without fractional seconds,
+    /// `Z` or an offset).
+    public static func date(_ text: String?) -> Date? {
+        text.flatMap(PagerDutyDate.parse)
     }
 }
