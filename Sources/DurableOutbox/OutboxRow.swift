@@ -3,7 +3,8 @@ import GRDB
 import TocsinCore
 
 /// One row of `outbox_messages`. The conversation is split into kind and name; the text is
-/// ``RichText`` as JSON, so styling survives a restart.
+/// ``RichText`` in ``CompactRichText`` form (JSON in rows written before), so styling survives a
+/// restart; dates are seconds since 1970 (`Double`), never formatted.
 struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "outbox_messages"
 
@@ -28,13 +29,13 @@ struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
     var attempts: Int
     var deliveredAt: Date?
 
-    init(_ message: OutboxMessage, createdAt: Date) throws {
+    init(_ message: OutboxMessage, createdAt: Date) {
         network = message.destination.network
         switch message.destination.conversation {
         case .room(let name): (conversationKind, conversation) = ("room", name)
         case .direct(let peer): (conversationKind, conversation) = ("direct", peer)
         }
-        text = try Self.encodedText(message.text)
+        text = Self.encodedText(message.text)
         priority = message.priority.rawValue
         inReplyTo = message.inReplyTo
         dedupKey = message.dedupKey
@@ -51,9 +52,9 @@ struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
         priority = row["priority"]
         inReplyTo = row["inReplyTo"]
         dedupKey = row["dedupKey"]
-        createdAt = row["createdAt"]
+        createdAt = Date(timeIntervalSince1970: row["createdAt"])
         attempts = row["attempts"]
-        deliveredAt = row["deliveredAt"]
+        deliveredAt = (row["deliveredAt"] as Double?).map(Date.init(timeIntervalSince1970:))
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -65,9 +66,9 @@ struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
         container["priority"] = priority
         container["inReplyTo"] = inReplyTo
         container["dedupKey"] = dedupKey
-        container["createdAt"] = createdAt
+        container["createdAt"] = createdAt.timeIntervalSince1970
         container["attempts"] = attempts
-        container["deliveredAt"] = deliveredAt
+        container["deliveredAt"] = deliveredAt?.timeIntervalSince1970
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -83,11 +84,15 @@ struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
     func item() -> (item: OutboxItem, decodingError: (any Error)?) {
         var decodingError: (any Error)?
         let richText: RichText
-        do {
-            richText = try Self.decoder.decode(RichText.self, from: Data(text.utf8))
-        } catch {
-            decodingError = error
-            richText = RichText(plain: "(stored message \(id ?? 0) could not be read)")
+        if let compact = CompactRichText.decode(text) {
+            richText = compact
+        } else {
+            do {
+                richText = try Self.decoder.decode(RichText.self, from: Data(text.utf8))
+            } catch {
+                decodingError = error
+                richText = RichText(plain: "(stored message \(id ?? 0) could not be read)")
+            }
         }
         let message = OutboxMessage(destination: destination, text: richText, priority: DeliveryPriority(rawValue: priority) ?? .normal,
                                     inReplyTo: inReplyTo, dedupKey: dedupKey)
@@ -95,14 +100,8 @@ struct OutboxRow: Sendable, FetchableRecord, MutablePersistableRecord {
     }
 
     /// The `text` column's form of a message.
-    static func encodedText(_ text: RichText) throws -> String {
-        String(decoding: try encoder.encode(text), as: UTF8.self)
-    }
-
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
+    static func encodedText(_ text: RichText) -> String {
+        CompactRichText.encode(text)
     }
 
     private static var decoder: JSONDecoder { JSONDecoder() }

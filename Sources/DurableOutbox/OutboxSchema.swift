@@ -44,6 +44,16 @@ enum OutboxSchema {
                     ON outbox_messages(network, conversationKind, conversation, priority, id) WHERE deliveredAt IS NULL;
                 """)
         }
+        migrator.registerMigration("outbox_v3_epoch_dates") { db in
+            // Dates become seconds since 1970 (REAL): no date formatting per row (issue 11). Rows
+            // written before hold GRDB's "yyyy-MM-dd HH:mm:ss.SSS" UTC text.
+            for column in ["createdAt", "lastAttemptAt", "deliveredAt"] {
+                try db.execute(sql: """
+                    UPDATE outbox_messages SET \(column) = (julianday(\(column)) - 2440587.5) * 86400.0
+                    WHERE typeof(\(column)) = 'text'
+                    """)
+            }
+        }
         return migrator
     }
 }

@@ -21,7 +21,9 @@ extension SQLiteOutbox {
         let (kind, name) = Self.conversationColumns(destination)
         let conversation = "network = ? AND conversationKind = ? AND conversation = ? AND deliveredAt IS NULL"
         let arguments: StatementArguments = [destination.network, kind, name]
-        let waiting = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox_messages WHERE \(conversation)", arguments: arguments) ?? 0
+        // The common case (well within the bound) costs this one cached statement.
+        let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox_messages WHERE \(conversation)")
+        let waiting = try Int.fetchOne(count, arguments: arguments) ?? 0
         guard waiting > bound.maximumPending else { return nil }
         let summaryPattern = OutboxBound.summaryKeyPrefix + "%"
         let existing = try Int64.fetchOne(db, sql: """
@@ -45,17 +47,17 @@ extension SQLiteOutbox {
             let message = OutboxMessage(destination: destination, text: bound.summaryText(folded: victims.count),
                                         priority: OutboxBound.summaryPriority,
                                         dedupKey: "\(OutboxBound.summaryKeyPrefix)\(victims.first ?? 0)")
-            var row = try OutboxRow(message, createdAt: now)
+            var row = OutboxRow(message, createdAt: now)
             try row.insert(db)
             summaryID = db.lastInsertedRowID
             newSummary = OutboxItem(id: summaryID, message: message, createdAt: now)
         }
         try OutboxRow
             .filter(keys: victims)
-            .updateAll(db, OutboxRow.Columns.deliveredAt.set(to: now), Column("summarizedInto").set(to: summaryID))
+            .updateAll(db, OutboxRow.Columns.deliveredAt.set(to: now.timeIntervalSince1970), Column("summarizedInto").set(to: summaryID))
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox_messages WHERE summarizedInto = ?", arguments: [summaryID]) ?? 0
         let text = bound.summaryText(folded: total)
-        try db.execute(sql: "UPDATE outbox_messages SET text = ? WHERE id = ?", arguments: [try OutboxRow.encodedText(text), summaryID])
+        try db.execute(sql: "UPDATE outbox_messages SET text = ? WHERE id = ?", arguments: [OutboxRow.encodedText(text), summaryID])
         newSummary?.message.text = text
         return FoldOutcome(folded: victims.count, newSummary: newSummary)
     }

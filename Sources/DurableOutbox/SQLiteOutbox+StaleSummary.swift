@@ -22,7 +22,7 @@ extension SQLiteOutbox {
         let cutoff = now.addingTimeInterval(-age)
         let summaries = try await database.write { db -> [OutboxItem] in
             let stale = try OutboxRow
-                .filter(OutboxRow.Columns.deliveredAt == nil && OutboxRow.Columns.createdAt < cutoff)
+                .filter(OutboxRow.Columns.deliveredAt == nil && OutboxRow.Columns.createdAt < cutoff.timeIntervalSince1970)
                 .order(OutboxRow.Columns.id)
                 .fetchAll(db)
             var order: [ChatDestination] = []
@@ -38,13 +38,13 @@ extension SQLiteOutbox {
                 let message = OutboxMessage(
                     destination: destination, text: StaleSummary.text(for: items, now: now), priority: .high,
                     dedupKey: "stale-summary:\(items.last?.id ?? 0)")
-                var summary = try OutboxRow(message, createdAt: now)
+                var summary = OutboxRow(message, createdAt: now)
                 try summary.insert(db, onConflict: .ignore)
                 guard db.changesCount > 0 else { continue }
                 let summaryID = db.lastInsertedRowID
                 try OutboxRow
                     .filter(keys: rows.compactMap(\.id))
-                    .updateAll(db, OutboxRow.Columns.deliveredAt.set(to: now), Column("summarizedInto").set(to: summaryID))
+                    .updateAll(db, OutboxRow.Columns.deliveredAt.set(to: now.timeIntervalSince1970), Column("summarizedInto").set(to: summaryID))
                 stored.append(OutboxItem(id: summaryID, message: message, createdAt: now))
             }
             return stored

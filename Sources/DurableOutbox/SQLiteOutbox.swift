@@ -35,48 +35,91 @@ public final class SQLiteOutbox: Outbox, Sendable {
     public func enqueue(_ messages: [OutboxMessage]) async throws -> [OutboxItem] {
         guard !messages.isEmpty else { return [] }
         let createdAt = now()
-        let rows = try messages.map { try OutboxRow($0, createdAt: createdAt) }
         let (stored, folded) = try await database.write { db in
-            var stored: [OutboxItem] = []
-            for (row, message) in zip(rows, messages) {
-                var row = row
-                try row.insert(db, onConflict: .ignore)
-                // INSERT OR IGNORE: no change means the pair was already there.
-                guard db.changesCount > 0 else { continue }
-                stored.append(OutboxItem(id: db.lastInsertedRowID, message: message, createdAt: createdAt))
-            }
-            var folded: [(ChatDestination, Int)] = []
-            var seen = Set<ChatDestination>()
-            for destination in stored.map(\.message.destination) where seen.insert(destination).inserted {
-                guard let outcome = try self.fold(destination, in: db, at: createdAt) else { continue }
-                folded.append((destination, outcome.folded))
-                if let summary = outcome.newSummary { stored.append(summary) }
-            }
-            return (stored, folded)
+            try self.enqueue(messages, in: db, at: createdAt)
         }
+        logFolds(folded)
+        return stored
+    }
+
+    /// ``enqueue(_:)`` inside the caller's write transaction, so a backend on the same database
+    /// commits its change and the messages it causes (the reply, the announcements) together.
+    /// Cached prepared statements; nothing is read back. Call ``logFolds(_:)`` after the commit.
+    public func enqueue(_ messages: [OutboxMessage], in db: Database, at createdAt: Date) throws
+        -> (stored: [OutboxItem], folded: [(ChatDestination, Int)]) {
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO outbox_messages
+                (network, conversationKind, conversation, text, priority, inReplyTo, dedupKey, createdAt, attempts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+            """)
+        let at = createdAt.timeIntervalSince1970
+        var stored: [OutboxItem] = []
+        for message in messages {
+            let (kind, name) = Self.conversationColumns(message.destination)
+            try insert.execute(arguments: [message.destination.network, kind, name, OutboxRow.encodedText(message.text),
+                                           message.priority.rawValue, message.inReplyTo, message.dedupKey, at])
+            // INSERT OR IGNORE: no change means the pair was already there.
+            guard db.changesCount > 0 else { continue }
+            stored.append(OutboxItem(id: db.lastInsertedRowID, message: message, createdAt: createdAt))
+        }
+        var folded: [(ChatDestination, Int)] = []
+        var seen = Set<ChatDestination>()
+        for destination in stored.map(\.message.destination) where seen.insert(destination).inserted {
+            guard let outcome = try fold(destination, in: db, at: createdAt) else { continue }
+            folded.append((destination, outcome.folded))
+            if let summary = outcome.newSummary { stored.append(summary) }
+        }
+        return (stored, folded)
+    }
+
+    /// Logs what ``enqueue(_:in:at:)`` folded, once its transaction has committed.
+    public func logFolds(_ folded: [(ChatDestination, Int)]) {
         for (destination, count) in folded {
             logger.notice("outbox bound reached, oldest low-priority lines summarised", metadata: [
                 "destination": "\(destination)", "folded": "\(count)", "bound": "\(bound.maximumPending)",
             ])
         }
-        return stored
+    }
+
+    /// Whether `other` is this outbox's database (so a backend may write into it in its transactions).
+    public func shares(_ other: any DatabaseWriter) -> Bool {
+        ObjectIdentifier(database as AnyObject) == ObjectIdentifier(other as AnyObject)
     }
 
     /// Undelivered items for one network, every priority, in delivery order.
     public func pending(network: String, limit: Int) async throws -> [OutboxItem] {
-        try await pending(network: network, priorities: DeliveryPriority.all, limit: limit)
+        try await pending(network: network, priorities: DeliveryPriority.all, after: nil, skipping: [], limit: limit)
     }
 
     public func pending(network: String, priorities: ClosedRange<DeliveryPriority>, limit: Int) async throws -> [OutboxItem] {
+        try await pending(network: network, priorities: priorities, after: nil, skipping: [], limit: limit)
+    }
+
+    /// Keyset paging: the rows after `cursor` in `(priority, id)` order, leaving out the held-back
+    /// conversations in SQL, so a blocked room's backlog is never read again and again.
+    public func pending(network: String, priorities: ClosedRange<DeliveryPriority>, after cursor: OutboxCursor?,
+                        skipping blocked: Set<ChatDestination>, limit: Int) async throws -> [OutboxItem] {
         guard limit > 0 else { return [] }
+        var sql = """
+            SELECT id, network, conversationKind, conversation, text, priority, inReplyTo, dedupKey, createdAt, attempts, deliveredAt
+            FROM outbox_messages
+            WHERE network = ? AND deliveredAt IS NULL AND priority BETWEEN ? AND ?
+            """
+        var arguments: StatementArguments = [network, priorities.lowerBound.rawValue, priorities.upperBound.rawValue]
+        if let cursor {
+            sql += " AND (priority > ? OR (priority = ? AND id > ?))"
+            arguments += [cursor.priority.rawValue, cursor.priority.rawValue, cursor.id]
+        }
+        for destination in blocked.sorted(by: { "\($0)" < "\($1)" }) {
+            let (kind, name) = Self.conversationColumns(destination)
+            sql += " AND NOT (conversationKind = ? AND conversation = ?)"
+            arguments += [kind, name]
+        }
+        sql += " ORDER BY priority, id LIMIT ?"
+        arguments += [limit]
+        let (query, values) = (sql, arguments)
         let rows = try await database.read { db in
-            try OutboxRow
-                .filter(OutboxRow.Columns.network == network && OutboxRow.Columns.deliveredAt == nil)
-                .filter(OutboxRow.Columns.priority >= priorities.lowerBound.rawValue
-                    && OutboxRow.Columns.priority <= priorities.upperBound.rawValue)
-                .order(OutboxRow.Columns.priority, OutboxRow.Columns.id)
-                .limit(limit)
-                .fetchAll(db)
+            try OutboxRow.fetchAll(db.cachedStatement(sql: query), arguments: values)
         }
         return rows.map { row in
             let (item, error) = row.item()
@@ -88,17 +131,24 @@ public final class SQLiteOutbox: Outbox, Sendable {
     }
 
     public func markDelivered(_ id: Int64) async throws {
-        let at = now()
-        _ = try await database.write { db in
-            try OutboxRow
-                .filter(key: id)
-                .filter(OutboxRow.Columns.deliveredAt == nil)
-                .updateAll(db, OutboxRow.Columns.deliveredAt.set(to: at))
+        try await markDelivered([id])
+    }
+
+    /// Marks a batch delivered in one statement (the dispatcher flushes after each page).
+    public func markDelivered(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        let at = now().timeIntervalSince1970
+        try await database.write { db in
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            let statement = try db.cachedStatement(sql: """
+                UPDATE outbox_messages SET deliveredAt = ? WHERE deliveredAt IS NULL AND id IN (\(placeholders))
+                """)
+            try statement.execute(arguments: StatementArguments([at]) + StatementArguments(ids))
         }
     }
 
     public func recordFailedAttempt(_ id: Int64) async throws {
-        let at = now()
+        let at = now().timeIntervalSince1970
         _ = try await database.write { db in
             try OutboxRow
                 .filter(key: id)
@@ -124,7 +174,7 @@ public final class SQLiteOutbox: Outbox, Sendable {
         let cutoff = now.addingTimeInterval(-age)
         return try await database.write { db in
             try OutboxRow
-                .filter(OutboxRow.Columns.deliveredAt != nil && OutboxRow.Columns.deliveredAt < cutoff)
+                .filter(OutboxRow.Columns.deliveredAt != nil && OutboxRow.Columns.deliveredAt < cutoff.timeIntervalSince1970)
                 .deleteAll(db)
         }
     }

@@ -13,7 +13,7 @@ extension EmbeddedIncidentStore {
     public func recordedEvents(since date: Date) async throws -> [IncidentEvent] {
         let urlBase = self.urlBase
         return try await database.read { db in
-            let entries = try TimelineRow.filter(Column("at") >= date).order(Column("id")).fetchAll(db)
+            let entries = try TimelineRow.filter(Column("at") >= date.timeIntervalSince1970).order(Column("id")).fetchAll(db)
             var incidents: [Int64: Incident] = [:]
             return try entries.compactMap { entry -> IncidentEvent? in
                 guard let id = entry.id, let kind = IncidentEventKind(rawValue: entry.kind) else { return nil }

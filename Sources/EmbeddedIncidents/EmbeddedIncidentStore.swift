@@ -1,3 +1,4 @@
+import DurableOutbox
 import Foundation
 import GRDB
 import Logging
@@ -15,7 +16,7 @@ import TocsinStorage
 /// Every change is one database transaction that also appends a timeline row; once it has committed
 /// the change is published to `events` as an ``IncidentEvent`` whose id is `embedded-<timeline row id>`.
 /// GRDB serializes writers, so concurrent commands and alerts never hand out a number twice.
-public final class EmbeddedIncidentStore: IncidentService, AlertEventIntake, Sendable {
+public final class EmbeddedIncidentStore: IncidentService, TransactionalCommandService, AlertEventIntake, Sendable {
     public let backendName = "the embedded store"
     public let supportedCommands = Set(CommandName.allCases)
 
@@ -30,6 +31,9 @@ public final class EmbeddedIncidentStore: IncidentService, AlertEventIntake, Sen
     let events: any IncidentEventSink
     let now: @Sendable () -> Date
     let logger: Logger
+    /// The outbox on this same database and how events are announced: set, `!ack`/`!resolve`
+    /// commit their announcements and reply in the change's own transaction.
+    let committing: (outbox: SQLiteOutbox, announcer: Announcer)?
 
     /// Checks the configuration and brings the `incident_` tables up to date.
     ///
@@ -40,11 +44,19 @@ public final class EmbeddedIncidentStore: IncidentService, AlertEventIntake, Sen
     ///   - schedules: rotations for `!oncall`; one named like a service also staffs its escalation levels.
     ///   - incidentURLBase: when set, incidents link to `<base>/incidents/<number>`.
     ///   - events: receives one event per change, after the change is committed.
+    ///   - outbox: the durable outbox, when it lives in `database`; with `announcer`, commands
+    ///     commit their reply and announcements in the change's own transaction.
     public init(
         database: any DatabaseWriter, services: [EmbeddedService], users: [EmbeddedUser] = [],
         schedules: [EmbeddedOnCallSchedule] = [], incidentURLBase: String? = nil, events: any IncidentEventSink,
+        outbox: SQLiteOutbox? = nil, announcer: Announcer? = nil,
         now: @Sendable @escaping () -> Date = Date.init, logger: Logger = Logger(label: "tocsin.embedded-incidents")
     ) throws {
+        if let outbox, let announcer, outbox.shares(database) {
+            committing = (outbox, announcer)
+        } else {
+            committing = nil
+        }
         self.directory = try EmbeddedDirectory(services: services, users: users, schedules: schedules)
         self.database = database
         self.urlBase = incidentURLBase.map { base in
@@ -191,7 +203,7 @@ public final class EmbeddedIncidentStore: IncidentService, AlertEventIntake, Sen
         let at = now()
         let changes = try await write { db in
             let rows = try IncidentRow
-                .filter(IncidentRow.Columns.status == IncidentStatus.acknowledged.rawValue && IncidentRow.Columns.snoozedUntil <= at)
+                .filter(IncidentRow.Columns.status == IncidentStatus.acknowledged.rawValue && IncidentRow.Columns.snoozedUntil <= at.timeIntervalSince1970)
                 .order(IncidentRow.Columns.number)
                 .fetchAll(db)
             return try rows.map { row in
@@ -202,6 +214,62 @@ public final class EmbeddedIncidentStore: IncidentService, AlertEventIntake, Sen
         }
         await publish(changes)
         return changes.map(\.incident)
+    }
+
+    /// `!ack`/`!resolve` in ONE write transaction: for each number one cached `SELECT`, and when it
+    /// changes one `UPDATE` and one timeline `INSERT`; then the reply and the announcements go into
+    /// the outbox (cached `INSERT`s) before the single `COMMIT`. Nothing is published afterwards:
+    /// the returned items are handed to the dispatcher from memory.
+    public func transition(_ numbers: [Int], to target: IncidentStatus, by actor: Actor,
+                           reply: @escaping @Sendable ([TransitionOutcome]) -> OutboxMessage) async throws -> [OutboxItem]? {
+        guard let committing, target != .triggered else { return nil }
+        let at = now()
+        let verb = target == .acknowledged ? "acknowledge" : "resolve"
+        let (stored, folded, changes) = try await write { db in
+            let select = try db.cachedStatement(sql: "SELECT * FROM incident_incidents WHERE number = ?")
+            let update = try db.cachedStatement(sql: """
+                UPDATE incident_incidents SET status = ?, snoozedUntil = NULL, updatedAt = ? WHERE number = ?
+                """)
+            let insertTimeline = try db.cachedStatement(sql: """
+                INSERT INTO incident_timeline (incidentNumber, at, actor, kind, summary, detail) VALUES (?, ?, ?, ?, ?, NULL)
+                """)
+            var outcomes: [TransitionOutcome] = []
+            var changes: [RecordedChange] = []
+            for number in numbers {
+                guard let found = try Row.fetchOne(select, arguments: [number]) else {
+                    outcomes.append(.failed(number: number, .notFound(number: number)))
+                    continue
+                }
+                var row = try IncidentRow(row: found)
+                if row.status == target { outcomes.append(.unchanged(row.incident(urlBase: self.urlBase))); continue }
+                guard row.status != .resolved else {
+                    outcomes.append(.failed(number: number, .invalidTransition(number: number, from: .resolved, to: verb)))
+                    continue
+                }
+                row.status = target
+                row.snoozedUntil = nil
+                row.updatedAt = at
+                try update.execute(arguments: [target.rawValue, at.timeIntervalSince1970, number])
+                let kind: IncidentEventKind = target == .acknowledged ? .acknowledged : .resolved
+                try insertTimeline.execute(arguments: [number, at.timeIntervalSince1970, actor.email, kind.rawValue,
+                                                       target == .acknowledged ? "Acknowledged" : "Resolved"])
+                let change = RecordedChange(timelineID: db.lastInsertedRowID, kind: kind, incident: row.incident(urlBase: self.urlBase),
+                                            actor: actor.email, detail: nil, at: at)
+                outcomes.append(.changed(change.incident))
+                changes.append(change)
+            }
+            var messages = [reply(outcomes)]
+            for change in changes { messages += committing.announcer.announcements(for: change.event) }
+            let (stored, folded) = try committing.outbox.enqueue(messages, in: db, at: at)
+            return (stored, folded, changes)
+        }
+        committing.outbox.logFolds(folded)
+        for change in changes {
+            logger.debug("incident changed", metadata: [
+                "incident": "\(change.incident.number)", "kind": "\(change.kind.rawValue)", "actor": "\(change.actor ?? "-")",
+            ])
+        }
+        return stored
     }
 
     // MARK: - Reading

@@ -100,9 +100,9 @@ struct IncidentRow: Sendable, FetchableRecord, MutablePersistableRecord {
         container["dedupKey"] = dedupKey
         container["source"] = source
         container["component"] = component
-        container["createdAt"] = createdAt
-        container["updatedAt"] = updatedAt
-        container["snoozedUntil"] = snoozedUntil
+        container["createdAt"] = createdAt.timeIntervalSince1970
+        container["updatedAt"] = updatedAt.timeIntervalSince1970
+        container["snoozedUntil"] = snoozedUntil?.timeIntervalSince1970
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -155,7 +155,7 @@ struct NoteRow: Sendable, FetchableRecord, MutablePersistableRecord {
         container["incidentNumber"] = incidentNumber
         container["author"] = author
         container["content"] = content
-        container["createdAt"] = createdAt
+        container["createdAt"] = createdAt.timeIntervalSince1970
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -201,7 +201,7 @@ struct TimelineRow: Sendable, FetchableRecord, MutablePersistableRecord {
     func encode(to container: inout PersistenceContainer) {
         container["id"] = id
         container["incidentNumber"] = incidentNumber
-        container["at"] = at
+        container["at"] = at.timeIntervalSince1970
         container["actor"] = actor
         container["kind"] = kind
         container["summary"] = summary

@@ -55,6 +55,19 @@ enum IncidentSchema {
                 CREATE INDEX incident_timeline_incident ON incident_timeline(incidentNumber, id);
                 """)
         }
+        migrator.registerMigration("incident_v2_epoch_dates") { db in
+            // Dates become seconds since 1970 (REAL), written without any date formatter (issue 11).
+            // Rows written before hold GRDB's "yyyy-MM-dd HH:mm:ss.SSS" UTC text.
+            let columns = [("incident_incidents", ["createdAt", "updatedAt", "snoozedUntil"]),
+                           ("incident_notes", ["createdAt"]), ("incident_timeline", ["at"])]
+            for (table, names) in columns {
+                for column in names {
+                    try db.execute(sql: """
+                        UPDATE \(table) SET \(column) = (julianday(\(column)) - 2440587.5) * 86400.0 WHERE typeof(\(column)) = 'text'
+                        """)
+                }
+            }
+        }
         return migrator
     }
 }

@@ -126,8 +126,8 @@ import TocsinCore
         ])
         let reply = await handler(service).handle(F.message("!ack 1 2 3"))
         #expect(reply?.lines.count == 1)
-        #expect(reply?.plainText == "Acknowledged #1 API latency; #2 already acknowledged; incident #3 does not exist")
-        #expect(reply?.lines.first?.last == .tone(.warning, "incident #3 does not exist"))
+        #expect(reply?.plainText == "Acknowledged #1 API latency; #2 already acknowledged; Failed: !ack: incident #3 does not exist")
+        #expect(reply?.lines.first?.suffix(2) == [.tone(.warning, "Failed: "), .plain("!ack: incident #3 does not exist")])
     }
 
     @Test func allUnchangedSaysSo() async {
@@ -142,7 +142,7 @@ import TocsinCore
             1: .failed(number: 1, .invalidTransition(number: 1, from: .resolved, to: "acknowledge")),
             2: .failed(number: 2, .notFound(number: 2)),
         ])
-        #expect(await reply("!ack 1 2", handler(service)) == "#1 is resolved, cannot acknowledge it; incident #2 does not exist")
+        #expect(await reply("!ack 1 2", handler(service)) == "Failed: !ack: #1 is resolved, cannot acknowledge it; incident #2 does not exist")
     }
 
     @Test func noteIsAddedAsTheMappedUser() async {

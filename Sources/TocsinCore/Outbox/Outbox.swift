@@ -14,11 +14,50 @@ public protocol Outbox: Sendable {
     /// Undelivered items for one network whose priority is in `priorities`, highest priority
     /// first, then oldest first.
     func pending(network: String, priorities: ClosedRange<DeliveryPriority>, limit: Int) async throws -> [OutboxItem]
+    /// Keyset paging: undelivered items after `cursor` in `(priority, id)` order, without the
+    /// conversations in `blocked` (rooms the transport cannot deliver to right now).
+    func pending(network: String, priorities: ClosedRange<DeliveryPriority>, after cursor: OutboxCursor?,
+                 skipping blocked: Set<ChatDestination>, limit: Int) async throws -> [OutboxItem]
     func markDelivered(_ id: Int64) async throws
+    /// Marks several items delivered at once (one write for a page of deliveries).
+    func markDelivered(_ ids: [Int64]) async throws
     /// Counts a failed attempt, for logs and metrics.
     func recordFailedAttempt(_ id: Int64) async throws
     /// Number of undelivered items, per network (for `/healthz` and metrics).
     func backlog() async throws -> [String: Int]
+}
+
+/// A position in an outbox's delivery order: after the item with this priority and id.
+public struct OutboxCursor: Sendable, Hashable {
+    public var priority: DeliveryPriority
+    public var id: Int64
+
+    public init(priority: DeliveryPriority, id: Int64) {
+        self.priority = priority
+        self.id = id
+    }
+
+    public init(after item: OutboxItem) {
+        self.init(priority: item.message.priority, id: item.id)
+    }
+
+    /// Whether `item` comes after this position.
+    public func precedes(_ item: OutboxItem) -> Bool {
+        (priority, id) < (item.message.priority, item.id)
+    }
+}
+
+extension Outbox {
+    /// Filters the plain page; implementations do it in their query.
+    public func pending(network: String, priorities: ClosedRange<DeliveryPriority>, after cursor: OutboxCursor?,
+                        skipping blocked: Set<ChatDestination>, limit: Int) async throws -> [OutboxItem] {
+        let all = try await pending(network: network, priorities: priorities, limit: Int(Int32.max))
+        return Array(all.lazy.filter { !blocked.contains($0.message.destination) && (cursor?.precedes($0) ?? true) }.prefix(limit))
+    }
+
+    public func markDelivered(_ ids: [Int64]) async throws {
+        for id in ids { try await markDelivered(id) }
+    }
 }
 
 /// A volatile ``Outbox``: same semantics, nothing survives the process.
@@ -86,6 +125,21 @@ public actor InMemoryOutbox: Outbox {
             .filter { $0.message.destination.network == network && priorities.contains($0.message.priority) }
             .sorted { ($0.message.priority, $0.id) < ($1.message.priority, $1.id) }
             .prefix(limit).map { $0 }
+    }
+
+    public func pending(network: String, priorities: ClosedRange<DeliveryPriority>, after cursor: OutboxCursor?,
+                        skipping blocked: Set<ChatDestination>, limit: Int) -> [OutboxItem] {
+        items.values
+            .filter {
+                $0.message.destination.network == network && priorities.contains($0.message.priority)
+                    && !blocked.contains($0.message.destination) && (cursor?.precedes($0) ?? true)
+            }
+            .sorted { ($0.message.priority, $0.id) < ($1.message.priority, $1.id) }
+            .prefix(limit).map { $0 }
+    }
+
+    public func markDelivered(_ ids: [Int64]) {
+        for id in ids { items[id] = nil }
     }
 
     /// Undelivered items for one network, every priority, in delivery order.

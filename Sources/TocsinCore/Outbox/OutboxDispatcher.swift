@@ -22,8 +22,36 @@ public final class OutboxDispatcher: Sendable {
     private let tick: Duration
     private let batchSize: Int
     private let wakers = Mutex<[String: [AsyncStream<Void>.Continuation]]>([:])
-    /// Bumped by every ``wake(network:)``, so a lane knows its page may be stale.
+    /// Bumped by every wake-up, so a lane knows its page may be stale.
     private let generations = Mutex<[String: UInt64]>([:])
+    /// Per lane: items handed over right after their commit, and whether the lane's stored backlog
+    /// is known to be empty (then those items are all there is, and go out without a read).
+    private let memory = Mutex<[LaneKey: LaneMemory]>([:])
+
+    private struct LaneKey: Hashable {
+        var network: String
+        var urgent: Bool
+    }
+
+    private struct LaneMemory {
+        var fresh: [OutboxItem] = []
+        /// The last pass read the lane's backlog to the end and delivered all of it.
+        var drained = false
+        /// Ids delivered lately, so an item handed over after the lane already read and sent it
+        /// from the database is not sent twice.
+        var recent: Set<Int64> = []
+        var recentOrder: [Int64] = []
+
+        mutating func remember(_ id: Int64) {
+            guard recent.insert(id).inserted else { return }
+            recentOrder.append(id)
+            if recentOrder.count > LaneMemory.recentLimit { recent.remove(recentOrder.removeFirst()) }
+        }
+
+        static let recentLimit = 512
+        /// Items kept in memory per lane at most; past that the lane reads them from the outbox.
+        static let freshLimit = 1024
+    }
 
     public init(outbox: any Outbox, tick: Duration = .seconds(2), batchSize: Int = 100, logger: Logger = Logger(label: "tocsin.outbox")) {
         self.outbox = outbox
@@ -32,8 +60,39 @@ public final class OutboxDispatcher: Sendable {
         self.logger = logger
     }
 
-    /// Asks the network's loop to look at the outbox now. Safe to call from anywhere, any time.
+    /// Asks the network's loops to read the outbox now (a reconnect, items stored elsewhere). Safe
+    /// to call from anywhere, any time.
     public func wake(network: String) {
+        memory.withLock { lanes in
+            for urgent in [true, false] { lanes[LaneKey(network: network, urgent: urgent), default: LaneMemory()].drained = false }
+        }
+        signal(network)
+    }
+
+    /// Hands over items just committed to the outbox, so they are sent from memory, without being
+    /// read back, when nothing older waits (issue 11, item 2). The stored rows are for recovery.
+    public func offer(_ items: [OutboxItem]) {
+        guard !items.isEmpty else { return }
+        var networks: Set<String> = []
+        memory.withLock { lanes in
+            for item in items {
+                let key = LaneKey(network: item.message.destination.network, urgent: DeliveryPriority.urgent.contains(item.message.priority))
+                var lane = lanes[key, default: LaneMemory()]
+                if !lane.recent.contains(item.id) {
+                    if lane.fresh.count < LaneMemory.freshLimit {
+                        lane.fresh.append(item)
+                    } else {
+                        lane.drained = false
+                    }
+                }
+                lanes[key] = lane
+                networks.insert(key.network)
+            }
+        }
+        for network in networks { signal(network) }
+    }
+
+    private func signal(_ network: String) {
         generations.withLock { $0[network, default: 0] &+= 1 }
         for waker in wakers.withLock({ $0[network] ?? [] }) { waker.yield() }
     }
@@ -50,8 +109,14 @@ public final class OutboxDispatcher: Sendable {
                     let (signals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
                     wakers.withLock { $0[transport.network, default: []].append(continuation) }
                     group.addTask { await self.deliveryLoop(transport, priorities: lane, signals: signals) }
+                    let key = LaneKey(network: transport.network, urgent: lane == DeliveryPriority.urgent)
                     group.addTask { [tick] in
-                        while (try? await Task.sleep(for: tick)) != nil { continuation.yield() }
+                        // The periodic pass reads the outbox, whatever the lane believes: items left
+                        // by a crash or stored by another path are retried without anyone asking.
+                        while (try? await Task.sleep(for: tick)) != nil {
+                            self.memory.withLock { $0[key, default: LaneMemory()].drained = false }
+                            continuation.yield()
+                        }
                         continuation.finish()
                     }
                 }
@@ -70,53 +135,129 @@ public final class OutboxDispatcher: Sendable {
         } while await iterator.next() != nil
     }
 
+    /// What a lane does after delivering or failing one item.
+    private enum Step {
+        case next
+        /// The conversation cannot take messages now; its other items wait, other rooms go on.
+        case holdRoom
+        /// The connection is gone or the outbox failed: end the pass until the next wake-up.
+        case stop
+    }
+
     /// One pass over the backlog (of the priorities given). A room the bot is not in only holds back
     /// that room's messages; a lost connection ends the pass until the next wake-up.
+    ///
+    /// When the lane's stored backlog is known to be empty, items handed over by ``offer(_:)`` go
+    /// out from memory; otherwise the outbox is read in keyset pages (`(priority, id)` after the
+    /// last one, held-back rooms left out in SQL). Deliveries are marked in one write per page.
     func deliverPending(_ transport: any ChatTransport, priorities: ClosedRange<DeliveryPriority> = DeliveryPriority.all,
                         delivered: Counter, failed: Counter) async {
         let network = transport.network
-        var blockedRooms = Set<ChatDestination>()
-        // Grows when a whole page belongs to held-back rooms, so their backlog cannot hide other rooms' items.
-        var limit = batchSize
-        while !Task.isCancelled {
-            let page: [OutboxItem]
-            let pageGeneration = generation(network)
+        let key: LaneKey? = priorities == DeliveryPriority.urgent ? LaneKey(network: network, urgent: true)
+            : priorities == DeliveryPriority.regular ? LaneKey(network: network, urgent: false) : nil
+        var marks: [Int64] = []
+        func flush() async {
+            guard !marks.isEmpty else { return }
             do {
-                page = try await outbox.pending(network: network, priorities: priorities, limit: limit)
+                try await outbox.markDelivered(marks)
             } catch {
-                logger.error("cannot read the outbox", metadata: ["network": "\(network)", "error": "\(error)"])
-                return
+                // Delivered but not marked: sent again after a restart, never lost.
+                logger.error("cannot mark messages delivered", metadata: ["network": "\(network)", "count": "\(marks.count)", "error": "\(error)"])
             }
-            let items = page.filter { !blockedRooms.contains($0.message.destination) }
-            if items.isEmpty {
-                guard !page.isEmpty, page.count >= limit else { return }
-                limit += batchSize
-                continue
+            marks.removeAll()
+        }
+        func send(_ item: OutboxItem, blocked: inout Set<ChatDestination>) async -> Step {
+            do {
+                try await transport.deliver(item)
+                marks.append(item.id)
+                delivered.increment()
+                if let key { memory.withLock { $0[key, default: LaneMemory()].remember(item.id) } }
+                return .next
+            } catch let error as TransportError {
+                failed.increment()
+                try? await outbox.recordFailedAttempt(item.id)
+                if case .notConnected = error {
+                    logger.debug("delivery paused", metadata: ["network": "\(network)", "reason": "\(error)"])
+                    return .stop
+                }
+                blocked.insert(item.message.destination)
+                logger.notice("delivery held back", metadata: ["destination": "\(item.message.destination)", "reason": "\(error)"])
+                return .holdRoom
+            } catch {
+                failed.increment()
+                try? await outbox.recordFailedAttempt(item.id)
+                logger.warning("delivery failed", metadata: ["destination": "\(item.message.destination)", "error": "\(error)"])
+                return .stop
             }
-            for (index, item) in items.enumerated() where !blockedRooms.contains(item.message.destination) {
-                // Something was enqueued since the page was read: it may go before the rest of the
-                // page. The first item always goes, so a stream of wake-ups cannot stall the lane.
-                guard index == 0 || generation(network) == pageGeneration else { break }
-                do {
-                    try await transport.deliver(item)
-                    try await outbox.markDelivered(item.id)
-                    delivered.increment()
-                } catch let error as TransportError {
-                    failed.increment()
-                    try? await outbox.recordFailedAttempt(item.id)
-                    if case .notConnected = error {
-                        logger.debug("delivery paused", metadata: ["network": "\(network)", "reason": "\(error)"])
-                        return
+        }
+        func setDrained(_ value: Bool) {
+            guard let key else { return }
+            memory.withLock { $0[key, default: LaneMemory()].drained = value }
+        }
+
+        while !Task.isCancelled {
+            // Fast path: nothing older is stored, so what was just committed is all there is.
+            if let key {
+                let fresh: [OutboxItem]? = memory.withLock { lanes in
+                    guard lanes[key]?.drained == true else { return nil }
+                    let items = lanes[key]?.fresh ?? []
+                    lanes[key]?.fresh.removeAll()
+                    return items.filter { !(lanes[key]?.recent.contains($0.id) ?? false) }
+                }
+                if let fresh {
+                    guard !fresh.isEmpty else { await flush(); return }
+                    var blocked = Set<ChatDestination>()
+                    for item in fresh.sorted(by: { ($0.message.priority, $0.id) < ($1.message.priority, $1.id) }) {
+                        if blocked.contains(item.message.destination) { continue }
+                        let step = await send(item, blocked: &blocked)
+                        if step != .next {
+                            // The rest is stored: the next pass reads it.
+                            setDrained(false)
+                            if step == .stop { await flush(); return }
+                        }
                     }
-                    blockedRooms.insert(item.message.destination)
-                    logger.notice("delivery held back", metadata: ["destination": "\(item.message.destination)", "reason": "\(error)"])
-                } catch {
-                    failed.increment()
-                    try? await outbox.recordFailedAttempt(item.id)
-                    logger.warning("delivery failed", metadata: ["destination": "\(item.message.destination)", "error": "\(error)"])
-                    return
+                    await flush()
+                    continue
                 }
             }
+            // The stored backlog, in keyset pages. Fresh items are in it too.
+            if let key { memory.withLock { $0[key]?.fresh.removeAll() } }
+            var blocked = Set<ChatDestination>()
+            var cursor: OutboxCursor?
+            var finished = false
+            pages: while !Task.isCancelled {
+                // Marked before reading, so a page never returns what was just sent.
+                await flush()
+                let pageGeneration = generation(network)
+                let page: [OutboxItem]
+                do {
+                    page = try await outbox.pending(network: network, priorities: priorities, after: cursor, skipping: blocked, limit: batchSize)
+                } catch {
+                    logger.error("cannot read the outbox", metadata: ["network": "\(network)", "error": "\(error)"])
+                    return
+                }
+                if page.isEmpty { finished = true; break pages }
+                for (index, item) in page.enumerated() where !blocked.contains(item.message.destination) {
+                    // Something was enqueued since the page was read: it may go before the rest of
+                    // the page, so read again from the start. The first item always goes, so a
+                    // stream of wake-ups cannot stall the lane.
+                    guard index == 0 || generation(network) == pageGeneration else {
+                        cursor = nil
+                        continue pages
+                    }
+                    if await send(item, blocked: &blocked) == .stop {
+                        await flush()
+                        setDrained(false)
+                        return
+                    }
+                    cursor = OutboxCursor(after: item)
+                }
+                if page.count < batchSize, generation(network) == pageGeneration { finished = true; break pages }
+            }
+            await flush()
+            // Held-back rooms keep stored items the fast path would not know about.
+            setDrained(finished && blocked.isEmpty)
+            return
         }
     }
 }

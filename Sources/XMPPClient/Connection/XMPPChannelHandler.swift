@@ -1,4 +1,3 @@
-import ChatConnection
 import NIOCore
 import TocsinCore
 
@@ -6,26 +5,20 @@ import TocsinCore
 ///
 /// It does no parsing: the XML parser and the session live in the connection's loop, which sees
 /// the events of every connection in order and tags each with its generation so a late event from
-/// an old socket cannot disturb the new one. Each read counts against the connection's
-/// ``ChatConnection/InboundCredit``: while the loop is behind, NIO stops reading the socket.
+/// an old socket cannot disturb the new one.
 final class XMPPChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let generation: Int
     private let sink: AsyncStream<ConnectionEvent>.Continuation
-    private let credit: InboundCredit
 
-    init(generation: Int, sink: AsyncStream<ConnectionEvent>.Continuation, credit: InboundCredit) {
+    init(generation: Int, sink: AsyncStream<ConnectionEvent>.Continuation) {
         self.generation = generation
         self.sink = sink
-        self.credit = credit
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        credit.produced()
-        if case .terminated = sink.yield(.received(generation: generation, unwrapInboundIn(data))) {
-            credit.consumed()
-        }
+        sink.yield(.received(generation: generation, unwrapInboundIn(data)))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -41,8 +34,8 @@ final class XMPPChannelHandler: ChannelInboundHandler {
 
 /// Everything the connection's loop reacts to.
 enum ConnectionEvent: Sendable {
-    /// The armed deadline (the session's next timer, or the next connection attempt) was reached.
-    case deadline
+    /// Once a second: timers.
+    case tick
     case connected(generation: Int, channel: any Channel)
     case connectFailed(generation: Int, any Error)
     case received(generation: Int, ByteBuffer)

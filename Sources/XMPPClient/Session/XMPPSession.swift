@@ -740,30 +740,6 @@ struct XMPPSession: Sendable {
         return finish(actions, now: now)
     }
 
-    /// The earliest time ``tick(now:)`` has something to do (a delivery or request timing out,
-    /// a negotiation or close deadline, the dead-link check, the server ping, a room timer, the
-    /// whitespace keepalive); nil when nothing is due. The connection arms its timer for it
-    /// instead of ticking, so an idle session sleeps until its keepalive.
-    var nextDeadline: Instant? {
-        var deadlines: [Instant?] = [pendingDeliveries.values.min()]
-        deadlines.append(pendingRequests.values.map(\.1).min()?.advanced(by: configuration.deadAfter))
-        switch phase {
-        case .disconnected:
-            break
-        case .negotiating:
-            deadlines.append(lastReceived?.advanced(by: min(negotiationTimeout, configuration.deadAfter)))
-            deadlines.append(negotiationDeadline)
-        case .closing(let deadline):
-            deadlines.append(deadline)
-        case .established:
-            deadlines.append(lastReceived?.advanced(by: configuration.deadAfter))
-            deadlines.append(nextServerPing)
-            deadlines.append(rooms.nextDeadline)
-            deadlines.append(lastSent?.advanced(by: whitespaceInterval))
-        }
-        return deadlines.compactMap { $0 }.min()
-    }
-
     // MARK: Helpers
 
     /// Notes when we last wrote, for the whitespace keepalive.
