@@ -75,6 +75,7 @@ let package = Package(
         .target(name: "ChatConnection", dependencies: [
             "TocsinCore",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "IRCClient", dependencies: [

@@ -62,7 +62,7 @@ echo "config: $config"
 step "Starting the gateway"
 start_gateway "$config"
 wait_gateway_ready 90 || exit 1
-curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz"; echo
+curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/readyz"; echo
 
 irc() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
 xmpp() { xmppclient --jid bob@localhost --password bobpass123 --host 127.0.0.1 --port "$PROSODY_PORT" --cafile "$ca/ca.pem" "$@"; }

@@ -170,15 +170,15 @@ check "slow-loris XMPP server: negotiation abandoned" \
 slow_health() {
   local status
   kill -0 "$slow_pid" 2>/dev/null || { echo "      the slow-loris gateway (pid $slow_pid) is not running" >&2; return 1; }
-  status="$(curl -s --max-time 5 "http://127.0.0.1:$SLOW_HTTP_PORT/healthz" | health_status)"
-  [[ "$status" =~ ^(degraded|down)$ ]] || { echo "      /healthz status: '${status:-no answer}'" >&2; return 1; }
+  status="$(curl -s --max-time 5 "http://127.0.0.1:$SLOW_HTTP_PORT/readyz" | health_status)"
+  [[ "$status" =~ ^(degraded|down)$ ]] || { echo "      /readyz status: '${status:-no answer}'" >&2; return 1; }
 }
-check "slow-loris: the stuck gateway is alive and says degraded/down in /healthz" slow_health
+check "slow-loris: the stuck gateway is alive and says degraded/down in /readyz" slow_health
 kill -TERM "$slow_pid"; wait "$slow_pid"
 main_gateway_answers() {
-  gateway_alive && [ -n "$(curl -s --max-time 5 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" | health_status)" ]
+  gateway_alive && [ -n "$(curl -s --max-time 5 "http://127.0.0.1:$TOCSIN_HTTP_PORT/readyz" | health_status)" ]
 }
-check "the main gateway survived every fault (still running, /healthz answers)" main_gateway_answers
+check "the main gateway survived every fault (still running, /readyz answers)" main_gateway_answers
 
 echo
 cat "$summary"

@@ -3,7 +3,7 @@
 # store, run with the usual 1,024 file descriptors (soft limit), on 127.0.0.1.
 #
 # The attacker holds 1,100 unfinished request heads from 127.0.0.2 (another loopback address);
-# meanwhile /healthz, /v2/enqueue and /webhooks/pagerduty must still answer 127.0.0.1 within two
+# meanwhile /readyz, /v2/enqueue and /webhooks/pagerduty must still answer 127.0.0.1 within two
 # seconds and the gateway must not spin a core. A head trickled one byte per second is closed after
 # the header timeout (10 s by default), and a body over max_body_bytes gets 413. Prints PASS/FAIL
 # per check; exits non-zero when any fails.
@@ -60,10 +60,10 @@ answers() { # EXPECTED METHOD PATH [BODY]
 }
 # The embedded backend takes no webhooks: 404 is its answer, and an answer is what counts here.
 all_endpoints_answer() { # LABEL
-  answers 200 GET /healthz && answers 202 POST /v2/enqueue "$(event "probe $1")" &&
+  answers 200 GET /readyz && answers 202 POST /v2/enqueue "$(event "probe $1")" &&
     answers 404 POST /webhooks/pagerduty "$webhook_body"
 }
-check "before the attack: /healthz, /v2/enqueue and /webhooks/pagerduty answer" all_endpoints_answer before
+check "before the attack: /readyz, /v2/enqueue and /webhooks/pagerduty answer" all_endpoints_answer before
 
 oversized_body_gets_413() {
   local body
@@ -90,7 +90,7 @@ for round in 1 2 3; do
   all_endpoints_answer "attack $round" || answering=0
   sleep 1
 done
-check "under attack: /healthz, /v2/enqueue and /webhooks/pagerduty answer 127.0.0.1 within 2 s (3 rounds)" \
+check "under attack: /readyz, /v2/enqueue and /webhooks/pagerduty answer 127.0.0.1 within 2 s (3 rounds)" \
   test "$answering" = 1
 sleep 3
 ticks_end="$(cpu_ticks)" window_end=$EPOCHREALTIME

@@ -138,7 +138,7 @@ start_watch_after_restart() {
 # so the watcher (joined first, the bot rejoins later) sees all three.
 check "after an InspIRCd restart the bot reconnects, rejoins and delivers what was queued" start_watch_after_restart
 
-check "a server certificate from the wrong CA is refused, the log names ca_file, /healthz says down" \
+check "a server certificate from the wrong CA is refused, the log names ca_file, /readyz says down" \
   wrong_ca_is_refused "$config"
 
 # The log must hold raw lines (trace), including our JOIN with the key and AUTHENTICATE, for the

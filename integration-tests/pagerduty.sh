@@ -5,7 +5,7 @@
 # Second part: the same gateway with chat networks — a user on InspIRCd types `!ack N` and
 # `!note N text`, the simulator records the PUT and POST with the user's From header, its webhooks
 # come back, and the changes are announced in the IRC channel and the XMPP room. Then the API goes
-# down for a minute during commands: clear replies, /healthz says so, and it recovers.
+# down for a minute during commands: clear replies, /readyz says so, and it recovers.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib/gateway.sh"
@@ -71,10 +71,10 @@ export TOCSIN_PAGERDUTY_TOKEN="$PD_SIM_TOKEN" TOCSIN_PAGERDUTY_WEBHOOK_SECRET="$
 start_gateway "$config" "$dir/tocsin.log"
 check "gateway with the PagerDuty backend starts healthy" wait_gateway_ready 60
 pagerduty_health() {
-  [ "$(curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" \
+  [ "$(curl -s "http://127.0.0.1:$TOCSIN_HTTP_PORT/readyz" \
     | pd_json "[c['status'] for c in d['components'] if c['component'] == 'pagerduty']")" = '["ok"]' ]
 }
-check "/healthz reports the pagerduty component ok" pagerduty_health
+check "/readyz reports the pagerduty component ok" pagerduty_health
 
 # Incident changes made on the PagerDuty side reach the gateway as signed webhooks.
 pd_req POST /incidents \
@@ -235,10 +235,10 @@ check "!resolve while PagerDuty is down → a clear failure reply, not silence" 
   say_alice "!resolve $number" "Failed.*(unavailable|circuit)"
 pagerduty_status() { component_status pagerduty; }
 health_not_ok() { gateway_alive && [[ "$(pagerduty_status)" =~ ^(degraded|down)$ ]]; }
-check "/healthz reports the PagerDuty API as degraded or down (gateway alive)" health_not_ok
-# Enough failures open the circuit (5 in a row): /healthz says down.
+check "/readyz reports the PagerDuty API as degraded or down (gateway alive)" health_not_ok
+# Enough failures open the circuit (5 in a row): /readyz says down.
 say_alice "!resolve $number" "Failed.*(unavailable|circuit)"
-check "after repeated failures the circuit is open: /healthz pagerduty is down" \
+check "after repeated failures the circuit is open: /readyz pagerduty is down" \
   bash -c '[ "$0" = down ]' "$(pagerduty_status)"
 sleep $((60 - (SECONDS - down_at) > 0 ? 60 - (SECONDS - down_at) : 0))
 pd_sim POST /_sim/requests/clear >/dev/null
@@ -250,10 +250,10 @@ recovered_alone() {
     [ "$(pagerduty_status)" = ok ] && return 0
     sleep 1
   done
-  echo "      /healthz pagerduty still $(pagerduty_status) 50 s after PagerDuty came back" >&2
+  echo "      /readyz pagerduty still $(pagerduty_status) 50 s after PagerDuty came back" >&2
   return 1
 }
-check "with no command typed, /healthz pagerduty returns to ok after the cool-down (background probe)" recovered_alone
+check "with no command typed, /readyz pagerduty returns to ok after the cool-down (background probe)" recovered_alone
 probe_seen() { pd_sim GET /_sim/requests | pd_json "[r['path'] for r in d['requests'] if r['method'] == 'GET']" | grep -q '/abilities'; }
 check "  ... the probe was GET /abilities, a read" probe_seen
 check "  ... and the first !resolve after that works" say_alice "!resolve $number" "Resolved #$number"

@@ -92,13 +92,13 @@ check "STARTTLS: a PRIVMSG/001 forged before 670 aborts the connection, with the
 health_names_starttls() {
   local i body
   for ((i = 0; i < 100; i++)); do
-    body="$(curl -s --max-time 2 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz")"
+    body="$(curl -s --max-time 2 "http://127.0.0.1:$TOCSIN_HTTP_PORT/readyz")"
     if [[ "$body" == *STARTTLS* ]] && [ "$(health_status <<<"$body")" != ok ] && [ -n "$(health_status <<<"$body")" ]; then return 0; fi
     sleep 0.1
   done
-  echo "      /healthz never named the STARTTLS abort: $body" >&2; return 1
+  echo "      /readyz never named the STARTTLS abort: $body" >&2; return 1
 }
-check "STARTTLS: /healthz is not ok and names the STARTTLS abort" health_names_starttls
+check "STARTTLS: /readyz is not ok and names the STARTTLS abort" health_names_starttls
 only_starttls_in_plaintext() { # RECORD
   nonempty "$1" || return 1
   local lines; lines="$(sent_lines "$1" plain plaintext)"

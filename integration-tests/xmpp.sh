@@ -168,7 +168,7 @@ for server in prosody ejabberd; do
     --history 50 --include-history --from tocsin --match "outage $server [123]" --expect-count 3
 done
 
-check "a server certificate from the wrong CA is refused, the log names ca_file, /healthz says down" \
+check "a server certificate from the wrong CA is refused, the log names ca_file, /readyz says down" \
   wrong_ca_is_refused "$config"
 # The log ran at trace (every stanza received is logged there), so the secrets had every chance.
 check "the gateway log was written at trace level (stanzas received are logged)" \

@@ -6,25 +6,29 @@ import Logging
 ///
 /// - `POST /v2/enqueue`: PagerDuty Events API v2 compatible intake (``AlertEventIntake``).
 /// - `POST /webhooks/pagerduty`: PagerDuty Webhooks v3, signature-checked, into ``IncidentEventSink``.
-/// - `GET /healthz`: ``HealthReport`` as JSON; 503 when a component is down.
-/// - `GET /metrics`: the Prometheus registry in text format.
+/// - `GET /healthz`: liveness, 200 `{"status":"ok"}` while the process serves.
+/// - `GET /readyz`: ``ReadinessReport`` as JSON; 503 only when nothing can work.
+/// - `GET /metrics`: the Prometheus registry in text format, gauges refreshed per scrape
+///   (``GatewayMetrics``).
 public func buildIntakeRouter(
     configuration: IntakeConfiguration, dependencies: IntakeDependencies, logger: Logger
 ) -> Router<BasicRequestContext> {
-    let metrics = IntakeMetrics()
+    let metrics = IntakeMetrics(registry: dependencies.metrics)
     let enqueue = EnqueueEndpoint(configuration: configuration, alerts: dependencies.alerts, metrics: metrics,
                                   logger: logger)
     let webhook = WebhookEndpoint(configuration: configuration, events: dependencies.events,
                                   ledger: dependencies.webhookLedger, now: dependencies.now, metrics: metrics,
                                   logger: logger)
-    let health = HealthEndpoint(sources: dependencies.health)
-    let exposition = MetricsEndpoint(registry: dependencies.metrics)
+    let liveness = LivenessEndpoint()
+    let readiness = ReadinessEndpoint(sources: dependencies.health)
+    let exposition = MetricsEndpoint(registry: dependencies.metrics, sources: dependencies.health)
 
     let router = Router(context: BasicRequestContext.self)
     router.post("/v2/enqueue") { request, _ in await enqueue.handle(request) }
     router.post("/webhooks/pagerduty") { request, _ in await webhook.handle(request) }
-    router.get("/healthz") { _, _ in await health.handle() }
-    router.get("/metrics") { _, _ in exposition.handle() }
+    router.get("/healthz") { _, _ in liveness.handle() }
+    router.get("/readyz") { _, _ in await readiness.handle() }
+    router.get("/metrics") { _, _ in await exposition.handle() }
     return router
 }
 

@@ -373,7 +373,12 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
                 detail = nil
             }
         }
-        return [ComponentHealth(component: "pagerduty", status: status, detail: detail)]
+        let circuit: ComponentHealth.Circuit = switch condition.breaker.state {
+        case .open: .open
+        case .halfOpen: .halfOpen
+        case .closed: .closed
+        }
+        return [ComponentHealth(component: "pagerduty", status: status, detail: detail, kind: .incidentAPI, circuit: circuit)]
     }
 
     // MARK: Helpers

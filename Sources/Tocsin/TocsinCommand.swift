@@ -1,4 +1,5 @@
 import ArgumentParser
+import TocsinGateway
 
 /// `tocsin` — a self-hosted ChatOps gateway between IRC/XMPP rooms and an incident platform.
 @main
@@ -9,8 +10,4 @@ struct TocsinCommand: AsyncParsableCommand {
         version: TocsinVersion.current,
         subcommands: [RunCommand.self, CheckConfigCommand.self],
         defaultSubcommand: nil)
-}
-
-enum TocsinVersion {
-    static let current = "0.1.0"
 }

@@ -67,7 +67,11 @@ public struct GatewayAssembly {
         var routingKeys: [String: String] = [:]
         var webhookSecrets: [String] = []
         var serviceNamesByID: [String: String] = [:]
-        var health: [any HealthSource] = [OutboxHealth(outbox: outbox)]
+        // One set of series with help texts: commands, API latency, build info, and the gauges the
+        // intake refreshes from `health` at each scrape.
+        let gatewayMetrics = GatewayMetrics(registry: metrics)
+        gatewayMetrics.recordBuildInfo(version: TocsinVersion.current)
+        var health: [any HealthSource] = [OutboxReadiness(outbox: outbox)]
         var maintenance: [MaintenanceService.Task] = [
             .init(name: "outbox purge", every: .seconds(3600)) {
                 _ = try await outbox.purgeDelivered(olderThan: 7 * 86400, now: Date())
@@ -94,6 +98,7 @@ public struct GatewayAssembly {
             service = store
             alerts = store
             replayable = store
+            health.append(EmbeddedStoreHealth(service: store))
             maintenance.append(.init(name: "snooze expiry", every: .seconds(30)) { _ = try await store.wakeExpiredSnoozes() })
             for definition in settings.services {
                 if let key = secret(definition.routingKey) { routingKeys[key] = definition.name }
@@ -123,11 +128,13 @@ public struct GatewayAssembly {
         let handler = CommandHandler(
             parser: CommandParser(prefix: configuration.commandPrefix),
             policy: configuration.authorizationPolicy,
-            service: service,
+            service: InstrumentedIncidentService(base: service, observer: gatewayMetrics),
             logger: logger)
-        let gateway = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger,
+        var assembled = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger,
                               rateLimiter: CommandRateLimiter(limits: configuration.commandRateLimits),
                               scheduler: CommandScheduler(limits: configuration.commandSchedulerLimits))
+        assembled.commandObserver = gatewayMetrics
+        let gateway = assembled
         relay.connect(gateway)
         // Events committed just before a crash may never have reached the outbox: publish the
         // recent window again; the outbox keeps each (event, room) once.

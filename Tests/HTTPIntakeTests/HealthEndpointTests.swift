@@ -3,36 +3,62 @@ import HummingbirdTesting
 import Testing
 import TocsinCore
 
-/// `GET /healthz`: 200 while the gateway works, 503 once a component is down.
+/// `GET /healthz` is liveness (200 while the process serves); `GET /readyz` is readiness per
+/// component, 503 only when nothing can work.
 @Suite struct HealthEndpointTests {
-    static func harness(_ statuses: [ComponentHealth.Status]) -> IntakeHarness {
+    static func harness(_ components: [ComponentHealth]) -> IntakeHarness {
         var harness = IntakeHarness()
-        harness.health = [FixedHealth(components: statuses.enumerated().map { index, status in
-            ComponentHealth(component: "part-\(index)", status: status, detail: status == .ok ? nil : "reconnecting")
-        })]
+        harness.health = [FixedHealth(components: components)]
         return harness
     }
 
-    @Test(arguments: [
-        ([ComponentHealth.Status](), "ok"), ([.ok, .ok], "ok"), ([.ok, .degraded], "degraded"),
-    ])
-    func workingGatewayAnswers200(_ statuses: [ComponentHealth.Status], _ overall: String) async throws {
-        try await Self.harness(statuses).run { client in
+    static func network(_ name: String, _ status: ComponentHealth.Status, joined: Int = 1, of configured: Int = 1) -> ComponentHealth {
+        ComponentHealth(component: name, status: status, detail: status == .ok ? "connected" : "reconnecting",
+                        connected: status != .down, roomsJoined: status == .down ? 0 : joined, roomsConfigured: configured)
+    }
+
+    @Test func healthzIsAliveEvenWhenEveryComponentIsDown() async throws {
+        try await Self.harness([Self.network("irc:a", .down), ComponentHealth(component: "outbox", status: .down)]).run { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
-            #expect(response.json["status"] as? String == overall)
-            #expect((response.json["components"] as? [[String: Any]])?.count == statuses.count)
+            #expect(response.json["status"] as? String == "ok")
+            #expect(response.json["components"] == nil)
         }
     }
 
-    @Test func componentDownAnswers503() async throws {
-        try await Self.harness([.ok, .degraded, .down]).run { client in
-            let response = try await client.execute(uri: "/healthz", method: .get)
+    @Test func readyzWithOneOfTwoNetworksDownIsDegradedAnd200() async throws {
+        try await Self.harness([Self.network("irc:a", .ok), Self.network("xmpp:b", .down)]).run { client in
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.json["status"] as? String == "degraded")
+            #expect((response.json["reason"] as? String)?.contains("xmpp:b is down") == true)
+        }
+    }
+
+    @Test func readyzWithEveryNetworkDownAnswers503() async throws {
+        try await Self.harness([Self.network("irc:a", .down), Self.network("xmpp:b", .down)]).run { client in
+            let response = try await client.execute(uri: "/readyz", method: .get)
             #expect(response.status == .serviceUnavailable)
             #expect(response.json["status"] as? String == "down")
-            let components = try #require(response.json["components"] as? [[String: Any]])
-            #expect(components.map { $0["component"] as? String } == ["part-0", "part-1", "part-2"])
+        }
+    }
+
+    @Test func readyzReportsRoomsOutboxAndCircuitAsFields() async throws {
+        let components = [
+            Self.network("irc:a", .degraded, joined: 2, of: 3),
+            ComponentHealth(component: "outbox", status: .ok, kind: .outbox, depth: 4, oldestAgeSeconds: 12.5),
+            ComponentHealth(component: "pagerduty", status: .down, detail: "circuit open", kind: .incidentAPI, circuit: .open),
+        ]
+        try await Self.harness(components).run { client in
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.json["status"] as? String == "degraded")
+            let parts = try #require(response.json["components"] as? [[String: Any]])
+            #expect(parts.map { $0["component"] as? String } == ["irc:a", "outbox", "pagerduty"])
+            #expect(parts[0]["roomsJoined"] as? Int == 2 && parts[0]["roomsConfigured"] as? Int == 3)
+            #expect(parts[0]["connected"] as? Bool == true)
+            #expect(parts[1]["depth"] as? Int == 4 && parts[1]["oldestAgeSeconds"] as? Double == 12.5)
+            #expect(parts[2]["circuit"] as? String == "open" && parts[2]["kind"] as? String == "incident_api")
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -93,6 +92,22 @@ import TocsinGateway
                 await irc.firstDelivery { !$0.message.priority.isReply && $0.id != announcement.id }
             }
             #expect(acknowledged.message.text.plainText.contains("disk full on db1"))
+
+            // Operators see it: readiness per component and the command in /metrics.
+            try await Application(router: assembly.intakeRouter).test(.router) { client in
+                let ready = try await client.execute(uri: "/readyz", method: .get)
+                #expect(ready.status == .ok)
+                let readyText = String(buffer: ready.body)
+                #expect(readyText.contains(#""status":"ok""#))
+                for component in ["fake:example", "outbox", "embedded"] {
+                    #expect(readyText.contains(#""component":"\#(component)""#))
+                }
+                let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                #expect(metrics.contains(#"tocsin_commands_total{command="ack",outcome="ok"} 1"#))
+                #expect(metrics.contains(#"tocsin_incident_api_call_duration_seconds_count{operation="acknowledge",outcome="ok"} 1"#))
+                #expect(metrics.contains(#"tocsin_build_info{version="\#(TocsinVersion.current)"} 1"#))
+                #expect(metrics.contains(#"tocsin_open_incidents{backend="embedded"} 1"#))
+            }
             await group.triggerGracefulShutdown()
         }
     }

@@ -44,14 +44,14 @@ start_gateway() { # CONFIG [LOGFILE]
 
 gateway_alive() { [ -n "$TOCSIN_GATEWAY_PID" ] && kill -0 "$TOCSIN_GATEWAY_PID" 2>/dev/null; }
 
-# Waits until /healthz answers with every component ok (connections registered, rooms joined).
+# Waits until /readyz answers with every component ok (connections registered, rooms joined).
 wait_gateway_ready() { # [SECONDS]
   local seconds="${1:-60}" i body
   for ((i = 0; i < seconds * 4; i++)); do
     if ! gateway_alive; then
       _gw_log "gateway exited early; log tail:"; tail -n 30 "$TOCSIN_GATEWAY_LOG" >&2; return 1
     fi
-    body="$(curl -s --max-time 2 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" 2>/dev/null)"
+    body="$(curl -s --max-time 2 "http://127.0.0.1:$TOCSIN_HTTP_PORT/readyz" 2>/dev/null)"
     if [ "$(health_status <<<"$body")" = ok ]; then return 0; fi
     sleep 0.25
   done
@@ -59,17 +59,17 @@ wait_gateway_ready() { # [SECONDS]
   return 1
 }
 
-# The top-level status of a /healthz body on stdin (ok, degraded, down), or nothing.
+# The top-level status of a /readyz body on stdin (ok, degraded, down), or nothing.
 health_status() {
   /usr/bin/python3 -c 'import json, sys
 try: print(json.load(sys.stdin)["status"])
 except Exception: pass'
 }
 
-# The gateway under test answers /healthz with status ok (after a short settling pause).
+# The gateway under test answers /readyz with status ok (after a short settling pause).
 gateway_healthy() {
   sleep 2
-  [ "$(curl -s --max-time 5 "http://127.0.0.1:$TOCSIN_HTTP_PORT/healthz" | health_status)" = ok ]
+  [ "$(curl -s --max-time 5 "http://127.0.0.1:$TOCSIN_HTTP_PORT/readyz" | health_status)" = ok ]
 }
 
 stop_gateway() {
@@ -109,7 +109,7 @@ enqueue_trigger() { # SUMMARY SEVERITY [DEDUP_KEY]
 
 # Certificate verification: a second gateway, configured like CONFIG but trusting an unrelated CA
 # (ca.pem → wrong-ca.pem), must refuse the servers, say in its log which setting to fix (ca_file),
-# and report itself down. The main gateway keeps running meanwhile.
+# and report itself down in /readyz. The main gateway keeps running meanwhile.
 wrong_ca_is_refused() { # CONFIG
   local config="$1" dir="$TOCSIN_GATEWAY_DIR/wrong-ca" port=$((TOCSIN_HTTP_PORT + 1)) i status=1
   mkdir -p "$dir"
@@ -119,7 +119,7 @@ wrong_ca_is_refused() { # CONFIG
   local pid=$!
   for ((i = 0; i < 120; i++)); do
     if grep -q 'ca_file' "$dir/tocsin.log" &&
-       [ "$(curl -s --max-time 2 "http://127.0.0.1:$port/healthz" | health_status)" = down ]; then
+       [ "$(curl -s --max-time 2 "http://127.0.0.1:$port/readyz" | health_status)" = down ]; then
       status=0; break
     fi
     sleep 0.5
@@ -151,9 +151,9 @@ log_has() { # REGEX FILE...
   grep -qE -- "$regex" "$@" 2>/dev/null
 }
 
-# The gateway's own /healthz component status (ok, degraded, down), or nothing.
+# The gateway's own /readyz component status (ok, degraded, down), or nothing.
 component_status() { # COMPONENT [PORT]
-  curl -s --max-time 5 "http://127.0.0.1:${2:-$TOCSIN_HTTP_PORT}/healthz" | /usr/bin/python3 -c 'import json, sys
+  curl -s --max-time 5 "http://127.0.0.1:${2:-$TOCSIN_HTTP_PORT}/readyz" | /usr/bin/python3 -c 'import json, sys
 try: print(" ".join(c["status"] for c in json.load(sys.stdin)["components"] if c["component"] == sys.argv[1]))
 except Exception: pass' "$1"
 }

@@ -46,7 +46,7 @@ enum IRCTLS {
     /// What to tell the operator when TLS fails.
     static func explain(_ error: any Error, configuration: IRCClientConfiguration) -> String {
         let endpoint = "\(configuration.host):\(configuration.port)"
-        var advice = "TLS with \(endpoint) failed: \(error)."
+        var advice = "TLS with \(endpoint) failed: \(ConnectionErrorWords.describe(error))."
         if configuration.caFile == nil {
             advice += " If the server's certificate is self-signed or issued by a private CA, set tls.ca_file to that CA certificate (PEM)."
         } else {

@@ -49,7 +49,7 @@ public struct CommandHandler: Sendable {
         let command: Command
         switch parser.parse(message.text, botNames: message.botNames, isDirect: message.isDirect) {
         case .notACommand: return nil
-        case .invalid(let explanation): return CommandResponse(RichText(plain: explanation), .readReply)
+        case .invalid(let explanation): return CommandResponse(RichText(plain: explanation), .readReply, outcome: .invalid)
         case .command(let parsed): command = parsed
         }
         let prefix = parser.prefix
@@ -60,22 +60,26 @@ public struct CommandHandler: Sendable {
                 "command": "\(command.name.rawValue)", "origin": "\(message.origin)",
                 "identity": "\(message.identity?.description ?? "none")",
             ])
-            return CommandResponse(RichText([.tone(.warning, "Refused: "), .plain(reason)]), .readReply)
+            return CommandResponse(RichText([.tone(.warning, "Refused: "), .plain(reason)]), .readReply,
+                                   command: command.name.rawValue, outcome: .refused)
         case .allowed(let allowedActor):
             actor = allowedActor
         }
         if command.name != .help, command.name != .whoami, !service.supportedCommands.contains(command.name) {
-            return CommandResponse(RichText(plain: "\(service.backendName) does not support \(prefix)\(command.name.rawValue)"), .readReply)
+            return CommandResponse(RichText(plain: "\(service.backendName) does not support \(prefix)\(command.name.rawValue)"), .readReply,
+                                   command: command.name.rawValue, outcome: .unsupported)
         }
         let priority: DeliveryPriority = command.name.isWrite && actor != nil ? .writeReply : .readReply
         do {
-            return CommandResponse(try await run(command, actor: actor, message: message), priority)
+            return CommandResponse(try await run(command, actor: actor, message: message), priority, command: command.name.rawValue)
         } catch let error as IncidentServiceError {
             logger.notice("command failed", metadata: ["command": "\(command.name.rawValue)", "error": "\(error)"])
-            return CommandResponse(RichText([.tone(.warning, "Failed: "), .plain("\(prefix)\(command.name.rawValue): \(error)")]), priority)
+            return CommandResponse(RichText([.tone(.warning, "Failed: "), .plain("\(prefix)\(command.name.rawValue): \(error)")]), priority,
+                                   command: command.name.rawValue, outcome: .failed)
         } catch {
             logger.error("command failed unexpectedly", metadata: ["command": "\(command.name.rawValue)", "error": "\(error)"])
-            return CommandResponse(RichText([.tone(.critical, "Failed: "), .plain("\(prefix)\(command.name.rawValue): internal error, see Tocsin's log")]), priority)
+            return CommandResponse(RichText([.tone(.critical, "Failed: "), .plain("\(prefix)\(command.name.rawValue): internal error, see Tocsin's log")]), priority,
+                                   command: command.name.rawValue, outcome: .failed)
         }
     }
 
@@ -194,9 +198,15 @@ public struct CommandHandler: Sendable {
 public struct CommandResponse: Sendable, Hashable {
     public var text: RichText
     public var priority: DeliveryPriority
+    /// The command's name (`ack`), nil when the line was not a valid command (for metrics).
+    public var command: String?
+    /// How it ended (for metrics).
+    public var outcome: CommandOutcome
 
-    public init(_ text: RichText, _ priority: DeliveryPriority) {
+    public init(_ text: RichText, _ priority: DeliveryPriority, command: String? = nil, outcome: CommandOutcome = .ok) {
         self.text = text
         self.priority = priority
+        self.command = command
+        self.outcome = outcome
     }
 }

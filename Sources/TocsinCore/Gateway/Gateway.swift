@@ -17,6 +17,8 @@ public struct Gateway: IncidentEventSink {
     public var scheduler: CommandScheduler
     /// Waits for the "working on it" deadline; injected so tests control time.
     public var sleep: @Sendable (Duration) async throws -> Void
+    /// Told how each command ended and how long it took (`/metrics`); nil in tests and benchmarks.
+    public var commandObserver: (any CommandObserver)? = nil
 
     public init(
         commands: CommandHandler, router: Router, outbox: any Outbox, dispatcher: OutboxDispatcher,
@@ -88,7 +90,12 @@ public struct Gateway: IncidentEventSink {
                 await store([OutboxMessage(destination: message.origin, text: RichText([.muted("Working on it…")]),
                                            priority: priority, inReplyTo: message.messageID)])
             }
+            let started = ContinuousClock.now
             let response = await commands.respond(to: message)
+            if let response, let commandObserver {
+                commandObserver.commandFinished(response.command ?? "invalid", outcome: response.outcome,
+                                                duration: .now - started)
+            }
             flag.finish()
             // Wait for a notice already being stored, so the answer is never stored before it.
             group.cancelAll()

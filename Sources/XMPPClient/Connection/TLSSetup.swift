@@ -56,14 +56,14 @@ enum TLSSetup {
                         ?? "it is not signed by a CA in the system trust store; set tls.ca_file to the PEM file of the CA (or self-signed certificate) the server uses"
                     return "the TLS certificate of \(server) could not be verified for '\(name)': \(advice) (\(detail))"
                 }
-                return "TLS handshake with \(server) failed: \(detail)"
+                return "TLS handshake with \(server) failed: \(ConnectionErrorWords.describe(inner))"
             case .uncleanShutdown:
                 return "the server closed the TLS connection without a TLS close"
             default:
-                return "TLS error with \(server): \(sslError)"
+                return "TLS error with \(server): \(ConnectionErrorWords.describe(sslError))"
             }
         }
-        return "\(error)"
+        return ConnectionErrorWords.describe(error)
     }
 }
 

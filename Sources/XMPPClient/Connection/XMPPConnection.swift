@@ -146,6 +146,22 @@ struct HealthStatus: Sendable {
     var streamManagement = false
 
     func component(network: String, configuration: XMPPClientConfiguration) -> ComponentHealth {
+        // Structured fields for /readyz and /metrics: connected, rooms joined of configured.
+        var part = describedComponent(network: network, configuration: configuration)
+        part.kind = .network
+        if case .established = state {
+            part.connected = true
+            part.roomsJoined = rooms.filter(\.joined).count
+            part.roomsConfigured = max(rooms.count, configuration.rooms.count)
+        } else {
+            part.connected = false
+            part.roomsJoined = 0
+            part.roomsConfigured = max(rooms.count, configuration.rooms.count)
+        }
+        return part
+    }
+
+    private func describedComponent(network: String, configuration: XMPPClientConfiguration) -> ComponentHealth {
         let name = "xmpp:\(network)"
         switch state {
         case .starting:
@@ -256,7 +272,7 @@ private struct ConnectionLoop: ~Copyable {
             guard case .connecting(let expected) = link, expected == generation else { return }
             logger.error("cannot connect to the XMPP server", metadata: ["host": "\(target)", "error": "\(error)"])
             let target = self.target
-            connection.publish { $0.lastError = "cannot connect to \(target): \(error)" }
+            connection.publish { $0.lastError = "cannot connect to \(target): \(ConnectionErrorWords.describe(error))" }
             scheduleReconnect(.backoff, now: now)
 
         case .received(let generation, let buffer):
