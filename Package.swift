@@ -54,7 +54,7 @@ let package = Package(
 
         // MARK: Incident backends
         .target(name: "EmbeddedIncidents", dependencies: [
-            "TocsinCore", "TocsinStorage",
+            "TocsinCore", "TocsinStorage", "DurableOutbox",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -133,7 +133,7 @@ let package = Package(
 
         // MARK: Benchmarks (release build: `swift run -c release tocsin-bench`)
         .executableTarget(name: "TocsinBench", dependencies: [
-            "IRC", "XMPP", "TocsinCore", "IRCClient",
+            "IRC", "XMPP", "TocsinCore", "IRCClient", "EmbeddedIncidents", "DurableOutbox", "TocsinStorage",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -94,6 +94,8 @@ public struct GatewayAssembly {
                 },
                 incidentURLBase: configuration.gateway.publicURL,
                 events: relay,
+                // Same database: !ack/!resolve commit their reply and announcements in one transaction.
+                outbox: outbox, announcer: Announcer(router: configuration.router),
                 logger: logger)
             service = store
             alerts = store

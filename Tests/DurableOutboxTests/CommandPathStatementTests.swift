@@ -70,7 +70,18 @@ final class RecordingTransport: ChatTransport {
         #expect(texts.contains("Acknowledged #1 Disk full"))
         let statements = log.statements.filter { !$0.contains("outbox_messages WHERE deliveredAt IS NULL GROUP BY network") }
         print("!ack path: \(statements.count) statements, \(log.writeTransactions) write transactions:\n  " + log.all.joined(separator: "\n  "))
-        #expect(log.writeTransactions <= 2, "one for the command, one for marking delivered")
+        // One write for the command (change, timeline, reply, announcement), one per delivery lane
+        // for marking delivered (the reply's lane and the urgent announcement's), and no outbox read.
+        #expect(log.writeTransactions == 3)
+        let all = log.all
+        let commit = try #require(all.firstIndex { $0.hasPrefix("COMMIT") })
+        let command = all[..<commit]
+        #expect(command.filter { $0.hasPrefix("BEGIN IMMEDIATE") }.count == 1)
+        #expect(command.contains { $0.hasPrefix("UPDATE incident_incidents") })
+        #expect(command.contains { $0.hasPrefix("INSERT INTO incident_timeline") })
+        #expect(command.filter { $0.hasPrefix("INSERT OR IGNORE INTO outbox_messages") }.count == 2, "reply and announcement")
+        #expect(!all.contains { $0.contains("FROM outbox_messages") && $0.contains("priority BETWEEN") }, "sent from memory, not read back")
+        #expect(statements.count <= 9)
     }
 }
 

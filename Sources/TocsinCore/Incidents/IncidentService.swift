@@ -46,6 +46,14 @@ public protocol IncidentService: Sendable {
     func reassign(_ number: Int, to user: String, by actor: Actor) async throws -> Incident
     func escalate(_ number: Int, toLevel level: Int?, by actor: Actor) async throws -> Incident
     func snooze(_ number: Int, for seconds: Int, by actor: Actor) async throws -> Incident
+    /// The backend that can commit a command's change, announcements and reply in one transaction
+    /// (see ``TransactionalCommandService``), if this is or wraps one. A wrapper (metrics, logging)
+    /// returns its base's, so wrapping never silently turns the one-write path off.
+    var transactional: (any TransactionalCommandService)? { get }
+}
+
+extension IncidentService {
+    public var transactional: (any TransactionalCommandService)? { self as? any TransactionalCommandService }
 }
 
 /// Errors every backend reports in the same words, so chat replies read the same on any backend.
