@@ -71,6 +71,9 @@ public struct CommandHandler: Sendable {
         }
         let priority: DeliveryPriority = command.name.isWrite && actor != nil ? .writeReply : .readReply
         do {
+            if let committed = try await commitInOneTransaction(command, actor: actor, message: message, priority: priority) {
+                return committed
+            }
             return CommandResponse(try await run(command, actor: actor, message: message), priority, command: command.name.rawValue)
         } catch let error as IncidentServiceError {
             logger.notice("command failed", metadata: ["command": "\(command.name.rawValue)", "error": "\(error)"])
@@ -81,6 +84,27 @@ public struct CommandHandler: Sendable {
             return CommandResponse(RichText([.tone(.critical, "Failed: "), .plain("\(prefix)\(command.name.rawValue): internal error, see Tocsin's log")]), priority,
                                    command: command.name.rawValue, outcome: .failed)
         }
+    }
+
+    /// `!ack`/`!resolve` on a backend sharing the outbox's database: the change, its timeline,
+    /// its announcements and this reply are committed together (nil: take the usual path).
+    private func commitInOneTransaction(_ command: Command, actor: Actor?, message: InboundMessage,
+                                        priority: DeliveryPriority) async throws -> CommandResponse? {
+        guard let service = service.transactional, let actor else { return nil }
+        let target: IncidentStatus, verb: String, already: String, numbers: [Int]
+        switch command {
+        case .ack(let list): (target, verb, already, numbers) = (.acknowledged, "Acknowledged", "acknowledged", list)
+        case .resolve(let list): (target, verb, already, numbers) = (.resolved, "Resolved", "resolved", list)
+        default: return nil
+        }
+        let origin = message.origin, messageID = message.messageID, name = command.name
+        guard let items = try await service.transition(numbers, to: target, by: actor, reply: { outcomes in
+            OutboxMessage(destination: origin, text: outcomeReply(verb, outcomes, already: already, command: name),
+                          priority: priority, inReplyTo: messageID)
+        }) else { return nil }
+        var response = CommandResponse(items.first?.message.text ?? RichText(plain: verb), priority, command: name.rawValue)
+        response.committed = items
+        return response
     }
 
     private func run(_ command: Command, actor: Actor?, message: InboundMessage) async throws -> RichText {
@@ -202,6 +226,9 @@ public struct CommandResponse: Sendable, Hashable {
     public var command: String?
     /// How it ended (for metrics).
     public var outcome: CommandOutcome
+    /// Set when the backend already committed the reply (and the change's announcements) to the
+    /// outbox in the change's own transaction: the stored items, to be sent from memory.
+    public var committed: [OutboxItem]?
 
     public init(_ text: RichText, _ priority: DeliveryPriority, command: String? = nil, outcome: CommandOutcome = .ok) {
         self.text = text

@@ -41,7 +41,15 @@ public struct Gateway: IncidentEventSink {
     /// ``CommandScheduler`` (its own task, bounded per network, in order per person); when the
     /// network's queue is full it is refused with one line instead.
     public func submit(_ message: InboundMessage) {
-        guard commands.isCommand(message), admit(message) else { return }
+        guard commands.isCommand(message) else { return }
+        switch admission(message) {
+        case .run: break
+        case .tell(let notice):
+            // Stored in the background: the transport reads on.
+            Task { await store([notice]) }
+            return
+        case .drop: return
+        }
         let person = CommandRateLimiter.userKey(for: message)
         let accepted = scheduler.submit(network: message.origin.network, person: person) { await self.run(message) }
         guard !accepted else { return }
@@ -59,22 +67,32 @@ public struct Gateway: IncidentEventSink {
     /// A command over its user's or room's rate limit is not run: its sender gets one "slow down"
     /// line per limited period, then silence.
     public func receive(_ message: InboundMessage) async {
-        guard commands.isCommand(message), admit(message) else { return }
-        await run(message)
+        guard commands.isCommand(message) else { return }
+        switch admission(message) {
+        case .run: await run(message)
+        case .tell(let notice): await store([notice])
+        case .drop: return
+        }
     }
 
-    /// Applies the rate limits; a limited command's sender gets the one "slow down" line (stored
-    /// in the background, so a transport calling ``submit(_:)`` is not held up).
-    private func admit(_ message: InboundMessage) -> Bool {
-        guard let rateLimiter, case .limited(let notice) = rateLimiter.admit(message) else { return true }
+    private enum Admission {
+        case run
+        /// Limited: this "slow down" line is its sender's answer.
+        case tell(OutboxMessage)
+        /// Limited, and the sender was already told.
+        case drop
+    }
+
+    /// Applies the rate limits; a limited command's sender gets one "slow down" line per period.
+    private func admission(_ message: InboundMessage) -> Admission {
+        guard let rateLimiter, case .limited(let notice) = rateLimiter.admit(message) else { return .run }
         let metadata: Logger.Metadata = ["origin": "\(message.origin)", "sender": "\(CommandRateLimiter.userKey(for: message))"]
         guard let notice else {
             logger.debug("command rate-limited, sender already told", metadata: metadata)
-            return false
+            return .drop
         }
         logger.notice("command rate-limited", metadata: metadata)
-        Task { await store([OutboxMessage(destination: message.origin, text: notice, priority: .readReply, inReplyTo: message.messageID)]) }
-        return false
+        return .tell(OutboxMessage(destination: message.origin, text: notice, priority: .readReply, inReplyTo: message.messageID))
     }
 
     /// Runs one command and stores its reply. When it takes longer than the scheduler's
@@ -101,6 +119,11 @@ public struct Gateway: IncidentEventSink {
             group.cancelAll()
             await group.waitForAll()
             guard let response else { return }
+            if let committed = response.committed {
+                // Reply and announcements were committed with the change: send them from memory.
+                dispatcher.offer(committed)
+                return
+            }
             await store([OutboxMessage(destination: message.origin, text: response.text, priority: response.priority,
                                        inReplyTo: message.messageID)])
         }
@@ -111,15 +134,10 @@ public struct Gateway: IncidentEventSink {
     /// - Throws: ``IncidentEventSinkError/notStored(eventID:reason:)`` when the outbox write failed,
     ///   so the event's sender keeps it (a webhook is answered 5xx and delivered again).
     public func publish(_ event: IncidentEvent) async throws {
-        let destinations = router.destinations(for: event)
-        guard !destinations.isEmpty else {
+        let announcements = Announcer(router: router, formatter: formatter).announcements(for: event)
+        guard !announcements.isEmpty else {
             logger.debug("event matches no route", metadata: ["event": "\(event.id)", "kind": "\(event.kind.rawValue)"])
             return
-        }
-        let text = formatter.announcement(for: event)
-        let priority = DeliveryPriority.announcement(for: event.incident)
-        let announcements = destinations.map {
-            OutboxMessage(destination: $0, text: text, priority: priority, dedupKey: "event:\(event.id)")
         }
         do {
             try await enqueue(announcements)
@@ -140,10 +158,8 @@ public struct Gateway: IncidentEventSink {
 
     /// Stores the messages and wakes the networks that got new ones; throws when the outbox failed.
     private func enqueue(_ messages: [OutboxMessage]) async throws {
-        let stored = try await outbox.enqueue(messages)
-        for network in Set(stored.map(\.message.destination.network)) {
-            dispatcher.wake(network: network)
-        }
+        // Handed to the dispatcher from memory: the stored rows are for recovery, not read back.
+        dispatcher.offer(try await outbox.enqueue(messages))
     }
 }
 
