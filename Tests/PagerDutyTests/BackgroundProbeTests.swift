@@ -29,7 +29,7 @@ import TocsinCore
         #expect(transport.requests.count == 1, "nothing is sent before the cool-down ends")
 
         clock.advance(by: 1)
-        #expect(await eventually { await service.health() == [ComponentHealth(component: "pagerduty", status: .ok)] })
+        #expect(await eventually { await service.health() == [ComponentHealth(component: "pagerduty", status: .ok, kind: .incidentAPI, circuit: .closed)] })
         let probe = try #require(transport.requests.last)
         #expect(transport.requests.count == 2)
         #expect((probe.method, probe.path) == ("GET", "/abilities"))

@@ -62,7 +62,7 @@ import TocsinCore
         let clock = VirtualClock(start: start)
         let transport = FakeTransport { _ throws(TransportFailure) in throw .connectionLost("reset by peer") }
         let service = Fixture.service(transport, clock: clock)
-        #expect(await service.health() == [ComponentHealth(component: "pagerduty", status: .ok)])
+        #expect(await service.health() == [ComponentHealth(component: "pagerduty", status: .ok, kind: .incidentAPI, circuit: .closed)])
 
         // Two commands: 4 + 1 failed exchanges reach the threshold of 5 and open the circuit.
         await #expect(throws: IncidentServiceError.self) { try await service.openIncidents(limit: 5) }
@@ -96,7 +96,7 @@ import TocsinCore
         // the circuit closes before anyone types a command.
         transport.setHandler { _ throws(TransportFailure) in RetryTests.emptyList }
         clock.advance(by: 30)
-        #expect(await eventually { await service.health() == [ComponentHealth(component: "pagerduty", status: .ok)] })
+        #expect(await eventually { await service.health() == [ComponentHealth(component: "pagerduty", status: .ok, kind: .incidentAPI, circuit: .closed)] })
         #expect(transport.requests.count == sent + 1)
         #expect(transport.requests.last?.path == "/abilities")
         let page = try await service.openIncidents(limit: 5)
