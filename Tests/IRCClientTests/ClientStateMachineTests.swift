@@ -126,7 +126,7 @@ struct ClientSessionFlowTests {
     }
 
     @Test func ctcpTimeFormat() {
-        #expect(IRCClientStateMachine.ctcpTime(Date(timeIntervalSince1970: 1_700_000_000)) == "2023-11-14T22:13:20Z")
+        #expect(IRCCTCPResponder.time(Date(timeIntervalSince1970: 1_700_000_000)) == "2023-11-14T22:13:20Z")
     }
 
     @Test func noticesAreNeverAnsweredOrPassedOn() {

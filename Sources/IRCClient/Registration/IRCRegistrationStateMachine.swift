@@ -200,6 +200,12 @@ public struct IRCRegistrationStateMachine: Sendable {
         }
     }
 
+    /// When ``tick(now:)`` next has something to do: the end-of-MOTD timeout after 001.
+    public var nextDeadline: ContinuousClock.Instant? {
+        if case .awaitingEndOfMOTD(let welcomed) = state { return welcomed.welcomedAt + settings.motdTimeout }
+        return nil
+    }
+
     /// A short name of the current state, for logs and health.
     public var phase: String {
         switch state {

@@ -117,6 +117,24 @@ public struct IRCRoomTracker: Sendable {
         all.contains { if case .joining = $0.status { return true } else { return false } }
     }
 
+    /// When ``joinsDue(now:isupport:)`` next has a JOIN to send: `now` for a room not asked
+    /// for yet, else the earliest retry, rejoin or join timeout; nil when nothing is pending.
+    public func nextJoinDue(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for room in rooms.values {
+            let due: ContinuousClock.Instant?
+            switch room.status {
+            case .wanted: due = now
+            case .joining(let since): due = since + joinTimeout
+            case .joined: due = nil
+            case .retrying(let at, _, _): due = at
+            case .left(let rejoinAt, _): due = rejoinAt
+            }
+            if let due, earliest.map({ due < $0 }) ?? true { earliest = due }
+        }
+        return earliest
+    }
+
     // MARK: Events
 
     /// JOIN lines for every room that is due (new, retry time reached, rejoin time reached, or an
