@@ -377,6 +377,8 @@ private struct ConnectionLoop: ~Copyable {
                 connection.resolve(token, .failure(error))
             case .close(let reason):
                 closeConnection(reason, now: now)
+            case .log(let level, let message, let metadata):
+                logger.log(level: level, "\(message)", metadata: metadata)
             }
         }
         return didReset

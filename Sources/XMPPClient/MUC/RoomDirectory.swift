@@ -6,7 +6,8 @@ import XMPP
 ///
 /// It decides when to (re)join and under which nickname, follows our own membership (status 110,
 /// 307 kick, 301 ban, `<destroy/>`), keeps the occupant → real-JID map that identity checks rely
-/// on, and schedules XEP-0410 self-pings. It returns what to send; it never sends.
+/// on, and schedules XEP-0410 self-pings. It returns what to send and what to log; it never
+/// sends and holds no logger.
 struct RoomDirectory: Sendable {
     typealias Instant = ContinuousClock.Instant
 
@@ -22,6 +23,8 @@ struct RoomDirectory: Sendable {
         case selfPingDue(room: JID, occupant: JID)
         /// Joining created the room (status 201): it may need the instant-room configuration.
         case roomCreated(JID)
+        /// Something for the operator's log.
+        case log(Logger.Level, String, Logger.Metadata)
     }
 
     /// Alternative nicknames tried after 409 conflicts before giving up for a while.
@@ -36,12 +39,10 @@ struct RoomDirectory: Sendable {
     var joinTimeout: Duration = .seconds(60)
     /// Delay before retrying a refused join or one removed for a technical reason.
     var retryDelay: Duration = .seconds(300)
-    var logger: Logger
 
-    init(configured: [XMPPClientConfiguration.Room], nick: String, rejoinAfterKick: Duration?, logger: Logger) {
+    init(configured: [XMPPClientConfiguration.Room], nick: String, rejoinAfterKick: Duration?) {
         baseNick = nick
         self.rejoinAfterKick = rejoinAfterKick
-        self.logger = logger
         for room in configured {
             add(MUCRoom(jid: room.jid, password: room.password, origin: .configured, nick: nick))
         }
@@ -84,13 +85,11 @@ struct RoomDirectory: Sendable {
             room.status = .joining(since: now)
             room.pendingOccupants = [:]
             rooms[room.jid] = room
-            logger.info("joining room", metadata: ["room": "\(room.jid)", "nick": "\(room.nick)"])
-            return [.send(presence)]
+            return [.log(.info, "joining room", ["room": "\(room.jid)", "nick": "\(room.nick)"]), .send(presence)]
         } catch {
             room.status = .refused(reason: "nickname '\(room.nick)' is not a valid resource: \(error)", retryAt: nil)
             rooms[room.jid] = room
-            logger.error("cannot join room: invalid nickname", metadata: ["room": "\(room.jid)", "error": "\(error)"])
-            return []
+            return [.log(.error, "cannot join room: invalid nickname", ["room": "\(room.jid)", "error": "\(error)"])]
         }
     }
 
@@ -119,16 +118,13 @@ struct RoomDirectory: Sendable {
     mutating func handle(_ presence: Presence, now: Instant) -> [Event] {
         guard let from = presence.from else { return [] }
         guard var room = rooms[from.bare] else {
-            if presence.mucUser != nil {
-                logger.debug("room presence ignored: not a room the bot is in", metadata: ["from": "\(from)"])
-            }
-            return []
+            guard presence.mucUser != nil else { return [] }
+            return [.log(.debug, "room presence ignored: not a room the bot is in", ["from": "\(from)"])]
         }
         guard room.isJoined || room.isJoining else {
-            logger.debug("room presence ignored: the bot is not joining this room", metadata: [
+            return [.log(.debug, "room presence ignored: the bot is not joining this room", [
                 "from": "\(from)", "status": "\(room.statusDescription)",
-            ])
-            return []
+            ])]
         }
         defer { rooms[room.jid] = room }
 
@@ -158,19 +154,19 @@ struct RoomDirectory: Sendable {
         guard presence.type == .available else { return [] }
 
         if isSelf {
+            var events: [Event] = []
             if nick != room.nick {
-                logger.notice("room assigned another nickname", metadata: ["room": "\(room.jid)", "nick": "\(nick)"])
+                events.append(.log(.notice, "room assigned another nickname", ["room": "\(room.jid)", "nick": "\(nick)"]))
                 room.nick = nick
             }
-            var events: [Event] = []
             if !room.isJoined {
                 room.status = .joined
                 room.occupants.merge(room.pendingOccupants) { _, pending in pending }
                 room.pendingOccupants = [:]
                 room.nextSelfPing = now.advanced(by: selfPingInterval)
-                logger.info("joined room", metadata: [
+                events.append(.log(.info, "joined room", [
                     "room": "\(room.jid)", "nick": "\(room.nick)", "anonymous": "\(room.isAnonymous)",
-                ])
+                ]))
                 events.append(.joined(room.jid))
             }
             if info.statusCodes.contains(MUC.Status.roomCreated) { events.append(.roomCreated(room.jid)) }
@@ -205,13 +201,13 @@ struct RoomDirectory: Sendable {
                 room.status = .refused(reason: "every nickname tried is in use", retryAt: now.advanced(by: retryDelay))
                 room.nickAttempt = 0
                 room.nick = baseNick
-                logger.warning("room nickname in use; giving up for now", metadata: ["room": "\(room.jid)"])
-                return wasJoined ? [.left(room.jid)] : []
+                let log = Event.log(.warning, "room nickname in use; giving up for now", ["room": "\(room.jid)"])
+                return wasJoined ? [log, .left(room.jid)] : [log]
             }
             room.nick = Self.alternativeNick(baseNick, attempt: room.nickAttempt)
-            logger.notice("room nickname in use; trying another", metadata: ["room": "\(room.jid)", "nick": "\(room.nick)"])
             rooms[room.jid] = room
-            let events = join(room.jid, now: now)
+            let events = [Event.log(.notice, "room nickname in use; trying another", ["room": "\(room.jid)", "nick": "\(room.nick)"])]
+                + join(room.jid, now: now)
             room = rooms[room.jid] ?? room
             return events
         case .banned:
@@ -219,10 +215,10 @@ struct RoomDirectory: Sendable {
         default:
             room.status = .refused(reason: failure.description, retryAt: now.advanced(by: retryDelay))
         }
-        logger.error("could not join room", metadata: ["room": "\(room.jid)", "reason": "\(failure)"])
         room.occupants = [:]
         room.pendingOccupants = [:]
-        return wasJoined ? [.left(room.jid)] : []
+        let log = Event.log(.error, "could not join room", ["room": "\(room.jid)", "reason": "\(failure)"])
+        return wasJoined ? [log, .left(room.jid)] : [log]
     }
 
     private mutating func selfUnavailable(_ room: inout MUCRoom, info: MUCUserInfo, now: Instant) -> [Event] {
@@ -248,8 +244,7 @@ struct RoomDirectory: Sendable {
         room.occupants = [:]
         room.pendingOccupants = [:]
         room.nextSelfPing = nil
-        logger.warning("no longer in room", metadata: ["room": "\(room.jid)", "status": "\(room.statusDescription)"])
-        return [.left(room.jid)]
+        return [.log(.warning, "no longer in room", ["room": "\(room.jid)", "status": "\(room.statusDescription)"]), .left(room.jid)]
     }
 
     /// `Tocsin_`, then `Tocsin_2`, `Tocsin_3`…
@@ -266,8 +261,10 @@ struct RoomDirectory: Sendable {
         case .joined, .inconclusive:
             return []
         case .notJoined:
-            logger.warning("self-ping says the bot is no longer in the room; rejoining", metadata: ["room": "\(jid)"])
-            var events: [Event] = [.left(room.jid)]
+            var events: [Event] = [
+                .log(.warning, "self-ping says the bot is no longer in the room; rejoining", ["room": "\(jid)"]),
+                .left(room.jid),
+            ]
             rooms[room.jid]?.occupants = [:]
             events += join(room.jid, now: now)
             return events
@@ -281,7 +278,7 @@ struct RoomDirectory: Sendable {
             guard var room = rooms[jid] else { continue }
             switch room.status {
             case .joining(let since) where now >= since.advanced(by: joinTimeout):
-                logger.notice("no answer to the room join; trying again", metadata: ["room": "\(jid)"])
+                events.append(.log(.notice, "no answer to the room join; trying again", ["room": "\(jid)"]))
                 events += join(jid, now: now)
             case .left(_, let rejoinAt?) where now >= rejoinAt:
                 room.nick = baseNick

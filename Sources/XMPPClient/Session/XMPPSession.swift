@@ -6,8 +6,9 @@ import XMPP
 /// keepalives, inbound messages and deliveries.
 ///
 /// The connection feeds it events (bytes parsed into stream events, the clock, `deliver` calls,
-/// write completions) and carries out the ``Action``s it returns. It owns no socket and no timer,
-/// so tests drive it event by event. State that must survive a reconnection — the XEP-0198 queue,
+/// write completions) and carries out the ``Action``s it returns. It owns no socket, no timer
+/// and no logger (what to log is an ``Action/log(_:_:_:)`` too, like the IRC machine's), so
+/// tests drive it event by event and read its logs from the actions. State that must survive a reconnection — the XEP-0198 queue,
 /// the rooms, the deliveries waiting for acknowledgement — lives here; what belongs to one
 /// connection lives in ``Connection``.
 struct XMPPSession: Sendable {
@@ -36,6 +37,8 @@ struct XMPPSession: Sendable {
         case fail(DeliveryToken, TransportError)
         /// Close the connection.
         case close(CloseReason)
+        /// Log this with the connection's logger (which adds the network); never a secret.
+        case log(Logger.Level, String, Logger.Metadata)
     }
 
     /// Why the connection is closed and what to do next.
@@ -79,7 +82,6 @@ struct XMPPSession: Sendable {
     // MARK: Configuration
 
     let configuration: XMPPClientConfiguration
-    var logger: Logger
     /// How long the session may take to negotiate before the connection is given up.
     var negotiationTimeout: Duration = .seconds(30)
     /// How long to wait for the server's `</stream:stream>` at shutdown.
@@ -127,14 +129,20 @@ struct XMPPSession: Sendable {
     private let responder = IQResponder()
     private let classifier: InboundClassifier
 
-    init(configuration: XMPPClientConfiguration, logger: Logger, idPrefix: String? = nil) {
+    init(configuration: XMPPClientConfiguration, idPrefix: String? = nil) {
         self.configuration = configuration
-        self.logger = logger
         self.idPrefix = idPrefix ?? Self.randomPrefix()
         whitespaceInterval = min(configuration.pingInterval / 2, .seconds(30))
-        rooms = RoomDirectory(configured: configuration.rooms, nick: configuration.nick, rejoinAfterKick: configuration.rejoinAfterKick, logger: logger)
+        rooms = RoomDirectory(configured: configuration.rooms, nick: configuration.nick, rejoinAfterKick: configuration.rejoinAfterKick)
         classifier = InboundClassifier(network: configuration.network, account: configuration.jid)
         mucServices = MUCServiceTrust(configured: configuration.configuredMUCServices)
+    }
+
+    /// Kept while the connection still passes its logger; the session no longer uses it (it
+    /// returns ``Action/log(_:_:_:)`` instead).
+    @available(*, deprecated, message: "XMPPSession returns .log actions; drop the logger argument")
+    init(configuration: XMPPClientConfiguration, logger: Logger, idPrefix: String? = nil) {
+        self.init(configuration: configuration, idPrefix: idPrefix)
     }
 
     var network: String { configuration.network }
@@ -183,22 +191,23 @@ struct XMPPSession: Sendable {
 
     /// The connection is gone (closed by either side, or failed).
     mutating func connectionLost(now: Instant) -> [Action] {
+        var actions: [Action] = []
         if case .established = phase {
-            logger.notice("connection lost", metadata: ["resumable": "\(streamManagement.canResume)"])
+            actions.append(.log(.notice, "connection lost", ["resumable": "\(streamManagement.canResume)"]))
         }
         phase = .disconnected
         pendingRequests = [:]
         mucServices.connectionLost()
         nextServerPing = nil
         establishedAt = nil
-        return []
+        return actions
     }
 
     /// The inbound stream could not be parsed: tell the server why and close (RFC 6120 §4.9).
     mutating func parserFailed(_ error: XMPPStreamError, now: Instant) -> [Action] {
-        logger.error("unreadable data from the server", metadata: ["error": "\(error)"])
         streamManagement.forgetResumption()
-        return finish([.send(error.streamError.element), .write(StreamHeader.close),
+        return finish([.log(.error, "unreadable data from the server", ["error": "\(error)"]),
+                       .send(error.streamError.element), .write(StreamHeader.close),
                        .close(CloseReason(message: error.description, retry: .backoff))], now: now)
     }
 
@@ -211,7 +220,7 @@ struct XMPPSession: Sendable {
             actions.append(.write(StreamHeader.close))
             streamManagement.forgetResumption()
             phase = .closing(deadline: now.advanced(by: closeTimeout))
-            logger.info("closing the stream")
+            actions.append(.log(.info, "closing the stream", [:]))
             return finish(actions, now: now)
         case .negotiating:
             phase = .disconnected
@@ -275,10 +284,10 @@ struct XMPPSession: Sendable {
             case .resetParser: result.append(.resetParser)
             case .established(let outcome):
                 if case .negotiating(let negotiation) = phase, let mechanism = negotiation.authenticatedWith {
-                    logger.debug("authenticated", metadata: [
+                    result.append(.log(.debug, "authenticated", [
                         "mechanism": "\(mechanism.rawValue)", "offered": "\(negotiation.offeredMechanisms.joined(separator: " "))",
                         "tls": "\(negotiation.isEncrypted)",
-                    ])
+                    ]))
                 }
                 result += established(outcome, now: now)
             }
@@ -287,39 +296,40 @@ struct XMPPSession: Sendable {
     }
 
     private mutating func negotiationFailed(_ error: NegotiationError, now: Instant) -> [Action] {
-        logger.error("XMPP negotiation failed", metadata: ["error": "\(error)"])
         phase = .disconnected
-        return [.write(StreamHeader.close),
+        return [.log(.error, "XMPP negotiation failed", ["error": "\(error)"]),
+                .write(StreamHeader.close),
                 .close(CloseReason(message: error.description, retry: error.isPersistent ? .later : .backoff))]
     }
 
     private mutating func streamError(_ error: StreamError, now: Instant) -> [Action] {
         streamManagement.forgetResumption()
         let retry: CloseReason.Retry
+        let log: Action
         switch error.condition {
         case "see-other-host":
             retry = error.seeOtherHost.map { .otherHost($0) } ?? .backoff
-            logger.warning("the server redirects to another host", metadata: ["error": "\(error)"])
+            log = .log(.warning, "the server redirects to another host", ["error": "\(error)"])
         case "conflict":
             // Another live client holds our resource: reconnecting at once would only kick it
             // and be kicked back, so wait the longest backoff.
             retry = .later
-            logger.error("the server closed the stream: another client logged in with the same resource", metadata: [
+            log = .log(.error, "the server closed the stream: another client logged in with the same resource", [
                 "error": "\(error)", "resource": "\(configuration.resource)",
             ])
         case "system-shutdown":
             retry = .backoff
-            logger.warning("the server is shutting down", metadata: ["error": "\(error)"])
+            log = .log(.warning, "the server is shutting down", ["error": "\(error)"])
         case "not-authorized", "policy-violation":
             retry = .later
-            logger.error("the server closed the stream", metadata: ["error": "\(error)"])
+            log = .log(.error, "the server closed the stream", ["error": "\(error)"])
         default:
             retry = .backoff
-            logger.error("the server closed the stream", metadata: ["error": "\(error)"])
+            log = .log(.error, "the server closed the stream", ["error": "\(error)"])
         }
-        if case .closing = phase { return [.close(CloseReason(message: error.description, retry: .stop))] }
+        if case .closing = phase { return [log, .close(CloseReason(message: error.description, retry: .stop))] }
         phase = .disconnected
-        return finish([.write(StreamHeader.close), .close(CloseReason(message: error.description, retry: retry))], now: now)
+        return finish([log, .write(StreamHeader.close), .close(CloseReason(message: error.description, retry: retry))], now: now)
     }
 
     // MARK: Established
@@ -337,7 +347,7 @@ struct XMPPSession: Sendable {
                 // The queued stanzas are still counted: write them again without re-queuing.
                 actions += resend.map { .send($0.element) }
                 if !resend.isEmpty { actions.append(.send(StreamManagement.request())) }
-                logger.info("XMPP stream resumed", metadata: ["jid": "\(boundJID?.description ?? outcome.boundJID.description)", "resent": "\(resend.count)"])
+                actions.append(.log(.info, "XMPP stream resumed", ["jid": "\(boundJID?.description ?? outcome.boundJID.description)", "resent": "\(resend.count)"]))
                 actions += discoverMUCServices(now: now)
                 actions.append(.ready)
                 return actions
@@ -346,18 +356,18 @@ struct XMPPSession: Sendable {
             }
 
         case .enabled(let resumptionID, let maxSeconds, let resumeFailed):
-            if resumeFailed != nil { logger.notice("the server could not resume the stream; starting a new session") }
+            if resumeFailed != nil { actions.append(.log(.notice, "the server could not resume the stream; starting a new session", [:])) }
             actions += abandonPreviousStream(handled: resumeFailed?.handled)
             streamManagement.enabled(resumptionID: resumptionID)
-            logger.info("XMPP session established", metadata: [
+            actions.append(.log(.info, "XMPP session established", [
                 "jid": "\(outcome.boundJID)", "stream_management": "enabled",
                 "resumable": "\(resumptionID != nil)", "resume_max_seconds": "\(maxSeconds.map(String.init) ?? "-")",
-            ])
+            ]))
 
         case .unavailable(let resumeFailed):
-            if resumeFailed != nil { logger.notice("the server could not resume the stream; starting a new session") }
+            if resumeFailed != nil { actions.append(.log(.notice, "the server could not resume the stream; starting a new session", [:])) }
             actions += abandonPreviousStream(handled: resumeFailed?.handled)
-            logger.info("XMPP session established", metadata: ["jid": "\(outcome.boundJID)", "stream_management": "unavailable"])
+            actions.append(.log(.info, "XMPP session established", ["jid": "\(outcome.boundJID)", "stream_management": "unavailable"]))
         }
         boundJID = outcome.boundJID
         actions += sendStanza(Stanza.presence(), delivery: nil)
@@ -372,12 +382,12 @@ struct XMPPSession: Sendable {
     /// did not are held for resending; other stanzas (presence, iq) are not worth repeating.
     private mutating func abandonPreviousStream(handled: UInt32?) -> [Action] {
         let (confirmed, leftovers) = streamManagement.abandon(handled: handled)
-        let actions = confirmed.flatMap { confirm($0) }
+        var actions = confirmed.flatMap { confirm($0) }
         let messages = leftovers.filter { entry in
             entry.element.name == "message" && entry.delivery.map { pendingDeliveries[$0] != nil } == true
         }
         if !messages.isEmpty {
-            logger.notice("resending messages the previous session did not confirm", metadata: ["count": "\(messages.count)"])
+            actions.append(.log(.notice, "resending messages the previous session did not confirm", ["count": "\(messages.count)"]))
         }
         held += messages
         return actions
@@ -429,11 +439,11 @@ struct XMPPSession: Sendable {
     }
 
     private mutating func handledCountTooHigh(_ error: StreamManagementError) -> [Action] {
-        logger.error("stream management out of step with the server", metadata: ["error": "\(error)"])
-        guard case .handledCountTooHigh(let h, let sent) = error else { return [] }
+        let log = Action.log(.error, "stream management out of step with the server", ["error": "\(error)"])
+        guard case .handledCountTooHigh(let h, let sent) = error else { return [log] }
         streamManagement.forgetResumption()
         phase = .disconnected
-        return [.send(StreamManagement.handledCountTooHighError(h: h, sendCount: sent)), .write(StreamHeader.close),
+        return [log, .send(StreamManagement.handledCountTooHighError(h: h, sendCount: sent)), .write(StreamHeader.close),
                 .close(CloseReason(message: error.description, retry: .backoff))]
     }
 
@@ -450,11 +460,9 @@ struct XMPPSession: Sendable {
         case .invitation(let invitation):
             return consider(invitation, now: now)
         case .ignored(let reason):
-            logger.trace("message ignored", metadata: ["reason": "\(reason)"])
-            return []
+            return [.log(.trace, "message ignored", ["reason": "\(reason)"])]
         case .rejected(let reason):
-            logger.debug("message not believed; ignored", metadata: ["reason": "\(reason)", "from": "\(message.from?.description ?? "-")"])
-            return []
+            return [.log(.debug, "message not believed; ignored", ["reason": "\(reason)", "from": "\(message.from?.description ?? "-")"])]
         }
     }
 
@@ -466,23 +474,20 @@ struct XMPPSession: Sendable {
         ]
         switch mucServices.verdict(forRoom: invitation.room) {
         case .untrusted:
-            logger.notice("declining room invitation: the room is not on a MUC service this server hosts or the configuration lists (muc_services)", metadata: metadata)
-            return []
+            return [.log(.notice, "declining room invitation: the room is not on a MUC service this server hosts or the configuration lists (muc_services)", metadata)]
         case .unknown:
             guard deferredInvitations.count < Self.maximumDeferredInvitations else {
-                logger.notice("declining room invitation: too many waiting for MUC service discovery", metadata: metadata)
-                return []
+                return [.log(.notice, "declining room invitation: too many waiting for MUC service discovery", metadata)]
             }
-            logger.debug("room invitation waits for MUC service discovery", metadata: metadata)
             deferredInvitations.append(invitation)
-            return []
+            return [.log(.debug, "room invitation waits for MUC service discovery", metadata)]
         case .trusted:
             break
         }
         let allowed = configuration.invites.allows(room: invitation.room.description, inviter: invitation.inviterIdentity)
-        logger.info(allowed ? "accepting room invitation" : "declining room invitation", metadata: metadata)
-        guard allowed else { return [] }
-        return roomEvents(rooms.accept(invitationTo: invitation.room, password: invitation.password, canSend: isEstablished, now: now), now: now)
+        let log = Action.log(.info, allowed ? "accepting room invitation" : "declining room invitation", metadata)
+        guard allowed else { return [log] }
+        return [log] + roomEvents(rooms.accept(invitationTo: invitation.room, password: invitation.password, canSend: isEstablished, now: now), now: now)
     }
 
     // MARK: MUC service discovery
@@ -508,20 +513,20 @@ struct XMPPSession: Sendable {
     }
 
     private mutating func discoInfoAnswered(service: JID, isTextConference: Bool, now: Instant) -> [Action] {
-        if isTextConference { logger.info("MUC service discovered", metadata: ["service": "\(service)"]) }
-        guard mucServices.infoAnswered(service: service, isTextConference: isTextConference) else { return [] }
-        return discoveryFinished(now: now)
+        let logs: [Action] = isTextConference ? [.log(.info, "MUC service discovered", ["service": "\(service)"])] : []
+        guard mucServices.infoAnswered(service: service, isTextConference: isTextConference) else { return logs }
+        return logs + discoveryFinished(now: now)
     }
 
     /// The cache is complete: decide the invitations that waited for it.
     private mutating func discoveryFinished(now: Instant) -> [Action] {
-        logger.debug("MUC service discovery finished", metadata: [
+        let log = Action.log(.debug, "MUC service discovery finished", [
             "discovered": "\(mucServices.discovered.sorted().joined(separator: " "))",
             "configured": "\(mucServices.configured.sorted().joined(separator: " "))",
         ])
         let waiting = deferredInvitations
         deferredInvitations = []
-        return waiting.flatMap { consider($0, now: now) }
+        return [log] + waiting.flatMap { consider($0, now: now) }
     }
 
     /// A room bounced one of our messages. `not-acceptable` and friends mean the room no longer
@@ -529,11 +534,11 @@ struct XMPPSession: Sendable {
     /// already acknowledged by our server, so it is logged for the operator.
     private mutating func roomRefusedMessage(_ room: JID, message: Message, now: Instant) -> [Action] {
         let condition = message.error?.condition ?? "undefined-condition"
-        logger.error("the room refused a message", metadata: [
+        let log = Action.log(.error, "the room refused a message", [
             "room": "\(room)", "id": "\(message.id ?? "-")", "error": "\(message.error?.description ?? condition)",
         ])
-        guard ["not-acceptable", "forbidden", "item-not-found", "not-allowed"].contains(condition) else { return [] }
-        return roomEvents(rooms.selfPingAnswered(room: room, outcome: .notJoined, now: now), now: now)
+        guard ["not-acceptable", "forbidden", "item-not-found", "not-allowed"].contains(condition) else { return [log] }
+        return [log] + roomEvents(rooms.selfPingAnswered(room: room, outcome: .notJoined, now: now), now: now)
     }
 
     private mutating func rememberAuthor(id: String, author: JID) {
@@ -556,6 +561,8 @@ struct XMPPSession: Sendable {
                 actions.append(.ready)
             case .left:
                 break
+            case .log(let level, let message, let metadata):
+                actions.append(.log(level, message, metadata))
             case .selfPingDue(let room, let occupant):
                 let id = makeID("selfping")
                 pendingRequests[id] = (.selfPing(room: room), now)
@@ -583,8 +590,7 @@ struct XMPPSession: Sendable {
             switch pending.0 {
             case .discoItems(let server) where iq.from != nil && iq.from != server,
                  .discoInfo(let server) where iq.from != server:
-                logger.debug("disco answer from an unexpected sender ignored", metadata: ["from": "\(iq.from?.description ?? "-")", "asked": "\(server)"])
-                return []
+                return [.log(.debug, "disco answer from an unexpected sender ignored", ["from": "\(iq.from?.description ?? "-")", "asked": "\(server)"])]
             default:
                 break
             }
@@ -592,12 +598,13 @@ struct XMPPSession: Sendable {
             let request = pending.0
             switch request {
             case .discoItems:
+                var actions: [Action] = []
                 if iq.type == .error {
-                    logger.warning("the server did not list its services (disco#items); only configured MUC services are trusted", metadata: [
+                    actions.append(.log(.warning, "the server did not list its services (disco#items); only configured MUC services are trusted", [
                         "error": "\(iq.error?.description ?? "unknown")",
-                    ])
+                    ]))
                 }
-                return discoItemsAnswered(Disco.items(in: iq), now: now)
+                return actions + discoItemsAnswered(Disco.items(in: iq), now: now)
             case .discoInfo(let service):
                 return discoInfoAnswered(service: service, isTextConference: Disco.isTextConference(iq), now: now)
             case .serverPing:
@@ -605,10 +612,8 @@ struct XMPPSession: Sendable {
             case .selfPing(let room):
                 return roomEvents(rooms.selfPingAnswered(room: room, outcome: MUC.selfPingOutcome(iq), now: now), now: now)
             case .roomConfiguration(let room):
-                if iq.type == .error {
-                    logger.warning("could not unlock the new room", metadata: ["room": "\(room)", "error": "\(iq.error?.description ?? "unknown")"])
-                }
-                return []
+                guard iq.type == .error else { return [] }
+                return [.log(.warning, "could not unlock the new room", ["room": "\(room)", "error": "\(iq.error?.description ?? "unknown")"])]
             }
         }
     }
@@ -636,8 +641,8 @@ struct XMPPSession: Sendable {
             message = Stanza.message(to: room.jid, type: .groupchat, body: body, id: id, children: children)
         case .direct(let name):
             guard let jid = try? JID(name) else {
-                logger.error("cannot deliver to an invalid JID", metadata: ["to": "\(name)"])
-                return [.fail(token, .notInRoom(network: network, room: name))]
+                return [.log(.error, "cannot deliver to an invalid JID", ["to": "\(name)"]),
+                        .fail(token, .notInRoom(network: network, room: name))]
             }
             message = Stanza.message(to: jid, type: .chat, body: body, id: id, children: children)
         }
@@ -692,7 +697,7 @@ struct XMPPSession: Sendable {
         for (request, _) in expired.values {
             switch request {
             case .discoItems(let server):
-                logger.warning("no answer to disco#items; only configured MUC services are trusted", metadata: ["server": "\(server)"])
+                actions.append(.log(.warning, "no answer to disco#items; only configured MUC services are trusted", ["server": "\(server)"]))
                 actions += discoItemsAnswered([], now: now)
             case .discoInfo(let service):
                 actions += discoInfoAnswered(service: service, isTextConference: false, now: now)
@@ -706,12 +711,12 @@ struct XMPPSession: Sendable {
             break
         case .negotiating(let negotiation):
             if let lastReceived, now >= lastReceived.advanced(by: min(negotiationTimeout, configuration.deadAfter)) {
-                logger.error("the server stopped answering during negotiation", metadata: ["step": "\(negotiation.stepName)"])
                 phase = .disconnected
+                actions.append(.log(.error, "the server stopped answering during negotiation", ["step": "\(negotiation.stepName)"]))
                 actions.append(.close(CloseReason(message: "no answer while \(negotiation.stepName)", retry: .backoff)))
             } else if let negotiationDeadline, now >= negotiationDeadline {
-                logger.error("negotiation is taking too long", metadata: ["step": "\(negotiation.stepName)"])
                 phase = .disconnected
+                actions.append(.log(.error, "negotiation is taking too long", ["step": "\(negotiation.stepName)"]))
                 actions.append(.close(CloseReason(
                     message: "negotiation did not complete within \(negotiationTimeout * 2) (stuck \(negotiation.stepName))",
                     retry: .backoff)))
@@ -720,8 +725,8 @@ struct XMPPSession: Sendable {
             if now >= deadline { actions.append(.close(CloseReason(message: "shutdown", retry: .stop))) }
         case .established:
             if let lastReceived, now >= lastReceived.advanced(by: configuration.deadAfter) {
-                logger.warning("no traffic from the server; reconnecting", metadata: ["dead_after": "\(configuration.deadAfter)"])
                 phase = .disconnected
+                actions.append(.log(.warning, "no traffic from the server; reconnecting", ["dead_after": "\(configuration.deadAfter)"]))
                 actions.append(.close(CloseReason(message: "no traffic from the server for \(configuration.deadAfter)", retry: .backoff)))
                 return actions
             }
@@ -733,11 +738,36 @@ struct XMPPSession: Sendable {
                 if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
             }
             actions += roomEvents(rooms.tick(now: now), now: now)
-            if actions.isEmpty, let lastSent, now >= lastSent.advanced(by: whitespaceInterval) {
+            // Only when nothing else happens (log lines aside): any other action means traffic.
+            if actions.allSatisfy(\.isLog), let lastSent, now >= lastSent.advanced(by: whitespaceInterval) {
                 actions.append(.write(" "))
             }
         }
         return finish(actions, now: now)
+    }
+
+    /// The earliest time ``tick(now:)`` has something to do (a delivery or request timing out,
+    /// a negotiation or close deadline, the dead-link check, the server ping, a room timer, the
+    /// whitespace keepalive); nil when nothing is due. The connection arms its timer for it
+    /// instead of ticking, so an idle session sleeps until its keepalive.
+    var nextDeadline: Instant? {
+        var deadlines: [Instant?] = [pendingDeliveries.values.min()]
+        deadlines.append(pendingRequests.values.map(\.1).min()?.advanced(by: configuration.deadAfter))
+        switch phase {
+        case .disconnected:
+            break
+        case .negotiating:
+            deadlines.append(lastReceived?.advanced(by: min(negotiationTimeout, configuration.deadAfter)))
+            deadlines.append(negotiationDeadline)
+        case .closing(let deadline):
+            deadlines.append(deadline)
+        case .established:
+            deadlines.append(lastReceived?.advanced(by: configuration.deadAfter))
+            deadlines.append(nextServerPing)
+            deadlines.append(rooms.nextDeadline)
+            deadlines.append(lastSent?.advanced(by: whitespaceInterval))
+        }
+        return deadlines.compactMap { $0 }.min()
     }
 
     // MARK: Helpers
@@ -770,5 +800,10 @@ extension XMPPSession.Action {
         case .write, .send, .sendConfirmingOnFlush: true
         default: false
         }
+    }
+
+    var isLog: Bool {
+        if case .log = self { return true }
+        return false
     }
 }

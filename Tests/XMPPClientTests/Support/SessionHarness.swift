@@ -68,10 +68,23 @@ enum ServerTraffic {
 
 /// Drives an ``XMPPSession`` the way ``XMPPConnection`` does, with a parser for the server's
 /// side and a hand-moved clock.
+///
+/// The helpers (`connect`, `feed`, `tick`, `establish`, …) return the session's traffic and
+/// lifecycle actions; its ``XMPPSession/Action/log(_:_:_:)`` actions go to ``logs`` instead, the
+/// way the connection hands them to its logger, so assertions about what is sent stay about
+/// what is sent. Calls made on `session` directly return every action.
 struct SessionHarness: ~Copyable {
     var session: XMPPSession
     var parser = ServerParser()
     var now: ContinuousClock.Instant = .now
+    /// Every log action the helpers saw, in order.
+    var logs: [LoggedLine] = []
+
+    struct LoggedLine: Equatable {
+        var level: Logger.Level
+        var message: String
+        var metadata: Logger.Metadata
+    }
 
     static let account = try! JID("user@localhost")
     static let roomJID = try! JID("ops@conference.localhost")
@@ -90,9 +103,7 @@ struct SessionHarness: ~Copyable {
             nick: "Tocsin", rooms: rooms, invites: invites, rejoinAfterKick: rejoinAfterKick)
         configuration.mucServices = mucServices
         configure(&configuration)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        session = XMPPSession(configuration: configuration, logger: logger, idPrefix: "t")
+        session = XMPPSession(configuration: configuration, idPrefix: "t")
         session.scramNonce = ServerTraffic.rfc5802Nonce
     }
 
@@ -100,17 +111,30 @@ struct SessionHarness: ~Copyable {
         now = now.advanced(by: duration)
     }
 
+    /// Moves the log actions to ``logs``; returns the others.
+    mutating func record(_ actions: [XMPPSession.Action]) -> [XMPPSession.Action] {
+        var rest: [XMPPSession.Action] = []
+        for action in actions {
+            if case .log(let level, let message, let metadata) = action {
+                logs.append(LoggedLine(level: level, message: message, metadata: metadata))
+            } else {
+                rest.append(action)
+            }
+        }
+        return rest
+    }
+
     /// A new TCP connection: fresh parser on the server side, stream opened by the session.
     mutating func connect() -> [XMPPSession.Action] {
         parser.reset()
-        return session.connectionStarted(now: now)
+        return record(session.connectionStarted(now: now))
     }
 
     /// Feeds server bytes; resets the server parser when the session restarts the stream.
     mutating func feed(_ xml: String) -> [XMPPSession.Action] {
         var all: [XMPPSession.Action] = []
         for event in parser.events(xml) {
-            let actions = session.receive(event, now: now)
+            let actions = record(session.receive(event, now: now))
             all += actions
             if actions.contains(.resetParser) {
                 parser.reset()
@@ -121,7 +145,7 @@ struct SessionHarness: ~Copyable {
     }
 
     mutating func tick() -> [XMPPSession.Action] {
-        session.tick(now: now)
+        record(session.tick(now: now))
     }
 
     /// Negotiates like prosody: STARTTLS, SCRAM-SHA-1, bind, then XEP-0198 when `sm`.
