@@ -93,7 +93,16 @@ import TocsinGateway
             }
             #expect(acknowledged.message.text.plainText.contains("disk full on db1"))
 
-            // Operators see it: readiness per component and the command in /metrics.
+            // A read command goes through the incident API (timed for /metrics).
+            await irc.say(InboundMessage(
+                origin: .room("#ops", on: "example"), senderName: "alice",
+                identity: .irc(network: "example", account: "alice"), text: "!incidents", botNames: ["tocsin"]))
+            let listing = try await within(.seconds(10)) {
+                await irc.firstDelivery { $0.message.priority == .readReply }
+            }
+            #expect(listing.message.text.plainText.contains("#1"))
+
+            // Operators see it: readiness per component and the commands in /metrics.
             try await Application(router: assembly.intakeRouter).test(.router) { client in
                 let ready = try await client.execute(uri: "/readyz", method: .get)
                 #expect(ready.status == .ok)
@@ -104,7 +113,8 @@ import TocsinGateway
                 }
                 let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
                 #expect(metrics.contains(#"tocsin_commands_total{command="ack",outcome="ok"} 1"#))
-                #expect(metrics.contains(#"tocsin_incident_api_call_duration_seconds_count{operation="acknowledge",outcome="ok"} 1"#))
+                #expect(metrics.contains(#"tocsin_commands_total{command="incidents",outcome="ok"} 1"#))
+                #expect(metrics.contains(#"tocsin_incident_api_call_duration_seconds_count{operation="open_incidents",outcome="ok"} 1"#))
                 #expect(metrics.contains(#"tocsin_build_info{version="\#(TocsinVersion.current)"} 1"#))
                 #expect(metrics.contains(#"tocsin_open_incidents{backend="embedded"} 1"#))
             }
