@@ -131,7 +131,9 @@ public struct GatewayAssembly {
             parser: CommandParser(prefix: configuration.commandPrefix),
             policy: configuration.authorizationPolicy,
             service: InstrumentedIncidentService(base: service, observer: gatewayMetrics),
-            logger: logger)
+            logger: logger,
+            // The embedded store under the metrics wrapper: !ack/!resolve commit in one transaction.
+            transactional: replayable)
         var assembled = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger,
                               rateLimiter: CommandRateLimiter(limits: configuration.commandRateLimits),
                               scheduler: CommandScheduler(limits: configuration.commandSchedulerLimits))

@@ -10,16 +10,22 @@ public struct CommandHandler: Sendable {
     public var service: any IncidentService
     public var formatter: AnnouncementFormatter
     public var logger: Logger
+    /// Where `!ack`/`!resolve` commit change, announcements and reply in one transaction: the
+    /// service itself when it can (``IncidentService/transactional``), or the embedded store
+    /// given explicitly when `service` wraps it (metrics); nil on PagerDuty.
+    public var transactional: (any TransactionalCommandService)?
 
     public init(
         parser: CommandParser, policy: AuthorizationPolicy, service: any IncidentService,
-        formatter: AnnouncementFormatter = AnnouncementFormatter(), logger: Logger = Logger(label: "tocsin.commands")
+        formatter: AnnouncementFormatter = AnnouncementFormatter(), logger: Logger = Logger(label: "tocsin.commands"),
+        transactional: (any TransactionalCommandService)? = nil
     ) {
         self.parser = parser
         self.policy = policy
         self.service = service
         self.formatter = formatter
         self.logger = logger
+        self.transactional = transactional ?? service.transactional
     }
 
     /// The reply to send back to `message.origin`, or nil when the line was not for the bot.
@@ -90,7 +96,7 @@ public struct CommandHandler: Sendable {
     /// its announcements and this reply are committed together (nil: take the usual path).
     private func commitInOneTransaction(_ command: Command, actor: Actor?, message: InboundMessage,
                                         priority: DeliveryPriority) async throws -> CommandResponse? {
-        guard let service = service.transactional, let actor else { return nil }
+        guard let service = transactional, let actor else { return nil }
         let target: IncidentStatus, verb: String, already: String, numbers: [Int]
         switch command {
         case .ack(let list): (target, verb, already, numbers) = (.acknowledged, "Acknowledged", "acknowledged", list)
