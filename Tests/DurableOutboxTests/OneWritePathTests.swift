@@ -123,3 +123,33 @@ import TocsinStorage
         #expect(!types.isEmpty && types.allSatisfy { $0 == "real" || $0 == "integer" })
     }
 }
+
+@Suite struct EpochDateMigrationTests {
+    @Test func datesStoredAsTextBeforeAreConvertedToSecondsSince1970() async throws {
+        let directory = TemporaryDirectory()
+        let pool = try TocsinDatabase.open(path: directory.path("tocsin.sqlite"))
+        // A database as the previous release left it: outbox_v1 + v2 applied, GRDB's text dates.
+        try await pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations VALUES ('outbox_v1'), ('outbox_v2_delivery_tiers');
+                CREATE TABLE outbox_messages (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, network TEXT NOT NULL,
+                    conversationKind TEXT NOT NULL CHECK (conversationKind IN ('room', 'direct')), conversation TEXT NOT NULL,
+                    text TEXT NOT NULL, priority INTEGER NOT NULL, inReplyTo TEXT, dedupKey TEXT,
+                    createdAt DATETIME NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, lastAttemptAt DATETIME,
+                    deliveredAt DATETIME, summarizedInto INTEGER);
+                INSERT INTO outbox_messages (network, conversationKind, conversation, text, priority, createdAt, attempts)
+                VALUES ('libera', 'room', '#ops', '{"lines":[[{"plain":{"_0":"old"}}]]}', 40, '2025-06-15 12:00:00.500', 0);
+                """)
+        }
+        let outbox = try SQLiteOutbox(database: pool)
+        let row = try await pool.read { db in try Row.fetchOne(db, sql: "SELECT typeof(createdAt) AS type, createdAt FROM outbox_messages") }
+        #expect(row?["type"] == "real")
+        let seconds: Double = try #require(row?["createdAt"])
+        #expect(abs(seconds - 1_749_988_800.5) < 0.01)
+        let items = try await outbox.pending(network: "libera", limit: 10)
+        #expect(items.map(\.message.text.plainText) == ["old"])
+        #expect(abs(items[0].createdAt.timeIntervalSince1970 - 1_749_988_800.5) < 0.01)
+    }
+}
