@@ -175,7 +175,7 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
         ]),
         .testTarget(name: "XMPPClientTests", dependencies: [
-            "XMPPClient", "XMPP", "TocsinCore", .product(name: "Logging", package: "swift-log"),
+            "XMPPClient", "XMPP", "TocsinCore", "ChatConnection", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ChatConnectionTests", dependencies: [
             "ChatConnection", "TocsinCore",

@@ -32,10 +32,16 @@ public final class DeadlineTimer: Sendable {
     /// The deadline the timer is armed for, if any.
     public var armedDeadline: Instant? { state.withLock { $0.armedFor } }
 
+    /// The shortest time between arming and firing: a deadline already passed fires after this
+    /// gap, so a machine that keeps naming a past deadline costs at most 100 wake-ups a second
+    /// instead of a busy loop.
+    public static let minimumGap: Duration = .milliseconds(10)
+
     /// Arms the timer for `deadline` unless it is already armed for that instant or earlier.
     /// `nil` (nothing due) leaves an armed timer alone: its early wake is harmless.
-    public func schedule(_ deadline: Instant?) {
-        guard let deadline else { return }
+    public func schedule(_ requested: Instant?) {
+        guard let requested else { return }
+        let deadline = max(requested, .now + Self.minimumGap)
         let replaced: Task<Void, Never>? = state.withLock { state in
             guard !state.stopped else { return nil }
             if let armed = state.armedFor, armed <= deadline { return nil }

@@ -30,6 +30,31 @@ final class DeliveryWaitersTests: XCTestCase {
         XCTAssertNil(waiters.issue())
     }
 
+    func testAResolvedWaiterReturnsAndFailAllReleasesEveryWaiter() async {
+        let waiters = DeliveryWaiters()
+        let confirmed = waiters.issue()!
+        try? await waiters.wait(for: confirmed, ifUnknown: TransportError.notConnected(network: "n"), submit: {
+            waiters.resolve(confirmed, .success(()))
+        }, onCancel: {})
+        let tickets = (0..<3).map { _ in waiters.issue()! }
+        await withTaskGroup(of: Bool.self) { group in
+            for ticket in tickets {
+                group.addTask {
+                    do {
+                        try await waiters.wait(for: ticket, ifUnknown: TransportError.timedOut(network: "n"), submit: {}, onCancel: {})
+                        return false
+                    } catch {
+                        return error as? TransportError == .notConnected(network: "n")
+                    }
+                }
+            }
+            while waiters.waitingCount < tickets.count { await Task.yield() }
+            waiters.failAll(TransportError.notConnected(network: "n"))
+            for await released in group { XCTAssertTrue(released) }
+        }
+        XCTAssertEqual(waiters.outstandingCount, 0)
+    }
+
     func testFailAllReachesAWaiterThatRegistersLater() async {
         let waiters = DeliveryWaiters()
         let ticket = waiters.issue()!

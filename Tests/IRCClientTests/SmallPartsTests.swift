@@ -82,12 +82,19 @@ struct OutgoingQueueTests {
         queue.deliveryCapacity = 3
         queue.protocolCapacity = 2
         #expect(queue.canAccept(deliveryLines: 3))
-        for index in 0..<3 { #expect(queue.enqueue(queued("d\(index)", .delivery(.normal)))) }
+        for index in 0..<3 {
+            let accepted = queue.enqueue(queued("d\(index)", .delivery(.normal)))
+            #expect(accepted)
+        }
         #expect(!queue.canAccept(deliveryLines: 1))
-        #expect(!queue.enqueue(queued("d3", .delivery(.critical))))
-        #expect(queue.enqueue(queued("p0", .protocolMessage)))
-        #expect(queue.enqueue(queued("p1", .protocolMessage)))
-        #expect(!queue.enqueue(queued("p2", .protocolMessage)))
+        let overflowing = queue.enqueue(queued("d3", .delivery(.critical)))
+        #expect(!overflowing)
+        let p0 = queue.enqueue(queued("p0", .protocolMessage))
+        #expect(p0)
+        let p1 = queue.enqueue(queued("p1", .protocolMessage))
+        #expect(p1)
+        let p2 = queue.enqueue(queued("p2", .protocolMessage))
+        #expect(!p2)
         #expect(queue.droppedProtocolLines == 1)
         #expect(queue.count == 5)
         // Sending a delivery line frees room for another.

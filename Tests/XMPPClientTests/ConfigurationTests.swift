@@ -1,3 +1,4 @@
+import ChatConnection
 import Testing
 import TocsinCore
 import XMPP

@@ -177,3 +177,16 @@ public struct IRCClientConfiguration: Sendable {
         self.regainNickInterval = regainNickInterval
     }
 }
+
+import ChatConnection
+
+extension IRCClientConfiguration {
+    /// The TLS side of this network for the shared connection skeleton: `tls.ca_file`,
+    /// `tls.client_certificate`/`tls.client_key` (SASL EXTERNAL, CertFP), `tls.server_name`,
+    /// `tls.verify`.
+    public var tlsSettings: TLSClientSettings {
+        TLSClientSettings(
+            host: host, serverName: serverName, caFile: caFile, verifyCertificate: verifyCertificate,
+            clientCertificateFile: clientCertificateFile, clientKeyFile: clientKeyFile)
+    }
+}

@@ -9,6 +9,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import ChatConnection
 import Synchronization
 import TocsinCore
 
@@ -17,9 +18,15 @@ import TocsinCore
 /// jitter until graceful shutdown, when it says QUIT.
 ///
 /// Each connection attempt is a *session*: a NIO channel whose events (lines, closes, errors),
-/// a 100 ms tick and delivery requests are funnelled into one task that owns an
+/// deadlines and delivery requests are funnelled into one task that owns an
 /// ``IRCClientStateMachine`` and performs its actions. All protocol decisions are in that value;
 /// this class only does I/O, timers and hand-over to the core.
+///
+/// The skeleton is the shared one (``ChatConnection``): ``ReconnectingConnection`` with its
+/// backoff, a ``DeadlineTimer`` armed for the machine's next deadline (no periodic tick: an idle
+/// connection sleeps until its keepalive), ``DeliveryWaiters`` for `deliver` calls, a
+/// ``StatusBoard`` for health, ``TLSClientSettings`` for TLS and ``InboundCredit`` for read
+/// backpressure.
 public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable {
     public let configuration: IRCClientConfiguration
     public var network: String { configuration.network }
@@ -30,6 +37,9 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
     private let group: any EventLoopGroup
     private let stsPolicies: (any STSPolicyStore)?
     private let shared = Mutex(SharedState())
+    private let statusBoard = StatusBoard(Status.starting)
+    private let waiters = DeliveryWaiters()
+    private let shutdownSignal = ShutdownSignal()
 
     enum IRCConnectionError: Error {
         case tlsNotConfigured
@@ -38,8 +48,9 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
     /// Events a session's task processes, in order.
     enum SessionEvent: Sendable {
         case channel(IRCChannelEvent)
-        case tick
-        case deliver(OutboxItem, CheckedContinuation<Void, any Error>)
+        /// The armed deadline was reached.
+        case deadline
+        case deliver(OutboxItem, DeliveryID)
         case writeCompleted(DeliveryID, success: Bool)
         case shutdown
     }
@@ -57,7 +68,6 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
     struct SharedState: Sendable {
         var session: AsyncStream<SessionEvent>.Continuation?
         var shuttingDown = false
-        var status: Status = .starting
         /// Rooms joined on invitation, rejoined after a reconnect.
         var invitedRooms: [IRCClientConfiguration.Room] = []
         /// The TLS port a plaintext connection was told to upgrade to (IRCv3 `sts`), for the rest
@@ -96,75 +106,76 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         }
     }
 
-    private var isShuttingDown: Bool {
-        shared.withLock { $0.shuttingDown }
-    }
-
     private func beginShutdown() {
         let session = shared.withLock { state -> AsyncStream<SessionEvent>.Continuation? in
             state.shuttingDown = true
             return state.session
         }
+        shutdownSignal.trigger()
         session?.yield(.shutdown)
     }
 
     private func connectLoop() async {
-        var backoff = ReconnectBackoff(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
-        var attempt = 0
+        var schedule = ReconnectSchedule(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
         if configuration.tls == .plaintext {
             logger.warning("connecting without TLS, as configured: passwords and messages travel in clear text")
         }
-        while !isShuttingDown {
-            attempt += 1
+        await ReconnectingConnection.run(schedule: &schedule, shutdown: shutdownSignal) { attempt in
             setStatus(.connecting(attempt: attempt))
-            let started = ContinuousClock.now
-            let outcome = await runSession()
-            if isShuttingDown { break }
-            // Back to short delays only after a session that worked for a while: a server that
-            // accepts us and then drops us at once (K-line, flood kill) must not be hammered.
-            if outcome.registered && ContinuousClock.now - started >= .seconds(60) {
-                attempt = 0
-                backoff.reset()
-            }
-            let delay = backoff.next()
+            return await runSession()
+        } waiting: { delay, outcome in
             logger.notice("disconnected (\(outcome.reason)); reconnecting in \(delay.formattedSeconds)")
             setStatus(.waiting(until: .now + delay, lastError: outcome.reason))
-            await sleepUnlessShuttingDown(delay)
         }
+        waiters.failAll(TransportError.notConnected(network: network))
         setStatus(.stopped)
         logger.info("stopped")
     }
 
-    private func sleepUnlessShuttingDown(_ delay: Duration) async {
-        let end = ContinuousClock.now + delay
-        while !isShuttingDown, ContinuousClock.now < end {
-            let slice = min(Duration.milliseconds(100), end - .now)
-            guard slice > .zero, (try? await Task.sleep(for: slice)) != nil else { return }
-        }
-    }
-
     private func setStatus(_ status: Status) {
-        shared.withLock { $0.status = status }
+        statusBoard.publish(status)
     }
 
     // MARK: ChatTransport
 
+    /// Hands the item to the session and waits for its confirmation (see ``ChatTransport``).
+    /// More than ``DeliveryWaiters/capacity`` calls in flight fail at once (the outbox retries).
     public func deliver(_ item: OutboxItem) async throws {
         let network = self.network
-        guard let session = shared.withLock({ $0.shuttingDown ? nil : $0.session }) else {
+        guard let session = shared.withLock({ $0.shuttingDown ? nil : $0.session }),
+              let ticket = waiters.issue() else {
             throw TransportError.notConnected(network: network)
         }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if case .terminated = session.yield(.deliver(item, continuation)) {
-                continuation.resume(throwing: TransportError.notConnected(network: network))
+        let waiters = self.waiters
+        try await waiters.wait(for: ticket, ifUnknown: TransportError.notConnected(network: network)) {
+            if case .terminated = session.yield(.deliver(item, DeliveryID(ticket))) {
+                waiters.resolve(ticket, .failure(TransportError.notConnected(network: network)))
             }
-        }
+        } onCancel: {}
     }
 
     // MARK: HealthSource
 
     public func health() async -> [ComponentHealth] {
-        let status = shared.withLock { $0.status }
+        let status = statusBoard.current
+        // Structured fields for /readyz and /metrics: connected, rooms joined of configured.
+        let configured = configuration.rooms.count
+        return components(for: status).map { part in
+            var part = part
+            part.kind = .network
+            part.roomsConfigured = configured
+            if case .connected(_, let missing) = status {
+                part.connected = true
+                part.roomsJoined = max(0, configured - missing.count)
+            } else {
+                part.connected = false
+                part.roomsJoined = 0
+            }
+            return part
+        }
+    }
+
+    private func components(for status: Status) -> [ComponentHealth] {
         let component = "irc:\(network)"
         switch status {
         case .starting:
@@ -189,10 +200,7 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
 
     // MARK: Session
 
-    struct SessionOutcome {
-        var registered: Bool
-        var reason: String
-    }
+    typealias SessionOutcome = ReconnectingConnection.Outcome
 
     /// The configuration of the next connection: the configured one, unless an IRCv3 `sts`
     /// policy holds for the host (stored, or learnt from this process's plaintext connection),
@@ -233,10 +241,12 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
             } catch {
                 let reason = "cannot set up TLS: \(error); check tls.ca_file, tls.client_certificate and tls.client_key"
                 logger.error("\(reason)")
-                return SessionOutcome(registered: false, reason: reason)
+                return SessionOutcome(reason: reason, retry: .later)
             }
         }
         let serverHostname = IRCTLS.serverHostname(for: configuration)
+        // Backpressure: lines from the socket and chat messages for the core not yet handled.
+        let credit = InboundCredit()
 
         let channel: any Channel
         do {
@@ -251,16 +261,20 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                             try channel.pipeline.syncOperations.addHandler(
                                 NIOSSLClientHandler(context: implicitTLS, serverHostname: serverHostname))
                         }
+                        try channel.pipeline.syncOperations.addHandler(ReadPausingHandler(credit: credit))
                         try channel.pipeline.syncOperations.addHandler(
-                            IRCInboundHandler(startTLS: configuration.tls == .startTLS) { continuation.yield(.channel($0)) })
+                            IRCInboundHandler(startTLS: configuration.tls == .startTLS) { event in
+                                credit.produced()
+                                if case .terminated = continuation.yield(.channel(event)) { credit.consumed() }
+                            })
                     }
                 }
                 .connect(host: configuration.host, port: configuration.port)
                 .get()
         } catch {
-            let reason = "cannot connect to \(configuration.host):\(configuration.port): \(error)"
+            let reason = "cannot connect to \(configuration.host):\(configuration.port): \(ConnectionErrorWords.describe(error))"
             logger.warning("\(reason)")
-            return SessionOutcome(registered: false, reason: reason)
+            return SessionOutcome(reason: reason)
         }
 
         let accepted = shared.withLock { state -> Bool in
@@ -270,21 +284,19 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         }
         guard accepted else {
             try? await channel.close()
-            return SessionOutcome(registered: false, reason: "shutting down")
+            return SessionOutcome(reason: "shutting down")
         }
         setStatus(.registering)
 
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                if case .terminated = continuation.yield(.tick) { return }
-            }
-        }
+        let timer = DeadlineTimer { continuation.yield(.deadline) }
         let (inbound, inboundContinuation) = AsyncStream.makeStream(of: InboundMessage.self)
         let onMessage = self.onMessage
         // Chat messages go to the core in order, without holding up PONGs and deliveries.
         Task {
-            for await message in inbound { await onMessage(message) }
+            for await message in inbound {
+                await onMessage(message)
+                credit.consumed()
+            }
         }
 
         let invited = shared.withLock { $0.invitedRooms }
@@ -292,22 +304,25 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
             connection: self, channel: channel, sslContext: sslContext, serverHostname: serverHostname,
             effectiveConfiguration: configuration,
             machine: IRCClientStateMachine(configuration: configuration, invitedRooms: invited, now: .now),
-            events: continuation, inbound: inboundContinuation)
+            events: continuation, inbound: inboundContinuation, credit: credit)
 
         await session.perform(session.machine.connectionEstablished(now: .now))
+        timer.schedule(session.nextDeadline(after: .now))
         var iterator = events.makeAsyncIterator()
         while session.isOpen, let event = await iterator.next() {
             await session.handle(event)
+            if case .channel = event { credit.consumed() }
             session.publishStatus()
+            timer.schedule(session.nextDeadline(after: .now))
         }
 
         // Tear down: no new events, fail whatever is still waiting.
+        timer.stop()
         shared.withLock { $0.session = nil }
         continuation.finish()
-        ticker.cancel()
         while let event = await iterator.next() {
-            if case .deliver(_, let waiting) = event {
-                waiting.resume(throwing: TransportError.notConnected(network: network))
+            if case .deliver(_, let id) = event {
+                waiters.resolve(id.rawValue, .failure(TransportError.notConnected(network: network)))
             }
         }
         await session.perform(session.machine.connectionClosed())
@@ -315,7 +330,7 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         inboundContinuation.finish()
         shared.withLock { $0.invitedRooms = session.machine.rooms.invitedRooms }
         try? await channel.close()
-        return SessionOutcome(registered: session.wasRegistered, reason: session.closeReason ?? "connection closed")
+        return SessionOutcome(reason: session.closeReason ?? "connection closed", readySince: session.readySince)
     }
 
     /// The state of one session task. Only that task touches it.
@@ -329,12 +344,14 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         var machine: IRCClientStateMachine
         let events: AsyncStream<SessionEvent>.Continuation
         let inbound: AsyncStream<InboundMessage>.Continuation
+        let credit: InboundCredit
 
         var isOpen = true
-        var wasRegistered = false
+        /// When the session became ready (registered, rooms answered), for the backoff reset.
+        var readySince: ContinuousClock.Instant?
         var closeReason: String?
-        var pending: [DeliveryID: CheckedContinuation<Void, any Error>] = [:]
-        var nextDeliveryID: UInt64 = 1
+        /// Deliveries handed to the machine and not yet confirmed or failed.
+        var pending: Set<DeliveryID> = []
         var quitting = false
         /// When we asked the channel to close; if it has not reported closing 10 s later, the
         /// session ends anyway.
@@ -343,6 +360,24 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
 
         var logger: Logger { connection.logger }
         var network: String { connection.network }
+
+        /// Seconds the server has to close the link after our QUIT, and the link to report
+        /// closing after we closed it.
+        static let quitGrace: Duration = .seconds(3)
+        static let closeGrace: Duration = .seconds(10)
+
+        /// When the next event must happen even if nothing arrives: the machine's deadline (flood
+        /// release, keepalive, registration, rejoin, nick regain, echo) or our close deadlines.
+        mutating func nextDeadline(after now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+            var deadline = machine.nextDeadline(after: now)
+            if let quitSentAt, closeRequestedAt == nil { deadline = deadline.earliest(quitSentAt + Self.quitGrace) }
+            if let closeRequestedAt { deadline = deadline.earliest(closeRequestedAt + Self.closeGrace) }
+            return deadline
+        }
+
+        func resolve(_ id: DeliveryID, _ result: Result<Void, any Error>) {
+            connection.waiters.resolve(id.rawValue, result)
+        }
 
         mutating func handle(_ event: SessionEvent) async {
             let now = ContinuousClock.now
@@ -362,34 +397,32 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                 logger.debug("skipping a line from the server: \(error)")
             case .channel(.error(let error)):
                 if IRCTLS.isTLSError(error) {
-                    closeReason = "TLS failed: \(error)"
+                    closeReason = ConnectionErrorWords.describe(error)
                     logger.error("\(IRCTLS.explain(error, configuration: connection.configuration))")
                 } else if closeReason == nil {
-                    closeReason = "connection error: \(error)"
+                    closeReason = "connection error: \(ConnectionErrorWords.describe(error))"
                     logger.warning("\(closeReason ?? "")")
                 }
                 requestClose()
             case .channel(.closed):
                 closeReason = closeReason ?? (quitting ? "shut down" : "the server closed the connection")
                 isOpen = false
-            case .tick:
-                if let quitSentAt, closeRequestedAt == nil, now - quitSentAt > .seconds(3) {
+            case .deadline:
+                if let quitSentAt, closeRequestedAt == nil, now - quitSentAt >= Self.quitGrace {
                     requestClose()
                 }
-                if let requested = closeRequestedAt, now - requested > .seconds(10) {
-                    logger.warning("the connection did not close within 10 s; abandoning it")
+                if let requested = closeRequestedAt, now - requested >= Self.closeGrace {
+                    logger.warning("the connection did not close within \(Self.closeGrace.formattedSeconds); abandoning it")
                     isOpen = false
                     return
                 }
                 await perform(machine.tick(now: now))
-            case .deliver(let item, let waiting):
+            case .deliver(let item, let id):
                 guard !quitting else {
-                    waiting.resume(throwing: TransportError.notConnected(network: network))
+                    resolve(id, .failure(TransportError.notConnected(network: network)))
                     return
                 }
-                let id = DeliveryID(nextDeliveryID)
-                nextDeliveryID += 1
-                pending[id] = waiting
+                pending.insert(id)
                 await perform(machine.deliver(item, id: id, now: now))
             case .writeCompleted(let id, let success):
                 await perform(machine.writeCompleted(id, success: success, now: now))
@@ -421,7 +454,9 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                 switch action {
                 case .write(let message, let delivery):
                     guard !quitting else {
-                        if let delivery { pending.removeValue(forKey: delivery)?.resume(throwing: TransportError.notConnected(network: network)) }
+                        if let delivery, pending.remove(delivery) != nil {
+                            resolve(delivery, .failure(TransportError.notConnected(network: network)))
+                        }
                         continue
                     }
                     if logger.logLevel <= .trace {
@@ -443,19 +478,20 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                         // handler only starts the handshake.
                         try await addTLS()
                     } catch {
-                        closeReason = "TLS failed: \(error)"
+                        closeReason = ConnectionErrorWords.describe(error)
                         logger.error("\(IRCTLS.explain(error, configuration: connection.configuration))")
                         requestClose()
                     }
                 case .inbound(let message):
-                    inbound.yield(message)
+                    credit.produced()
+                    if case .terminated = inbound.yield(message) { credit.consumed() }
                 case .ready:
-                    wasRegistered = true
+                    if readySince == nil { readySince = .now }
                     connection.onReady(network)
                 case .confirmDelivery(let id):
-                    pending.removeValue(forKey: id)?.resume()
+                    if pending.remove(id) != nil { resolve(id, .success(())) }
                 case .failDelivery(let id, let error):
-                    pending.removeValue(forKey: id)?.resume(throwing: error)
+                    if pending.remove(id) != nil { resolve(id, .failure(error)) }
                 case .close(let reason):
                     logger.notice("closing the connection: \(reason)")
                     closeReason = closeReason ?? reason
@@ -506,10 +542,10 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         }
 
         mutating func failAllPending() {
-            for (_, waiting) in pending {
-                waiting.resume(throwing: TransportError.notConnected(network: network))
+            for id in pending {
+                resolve(id, .failure(TransportError.notConnected(network: network)))
             }
-            pending = [:]
+            pending = []
         }
 
         func publishStatus() {

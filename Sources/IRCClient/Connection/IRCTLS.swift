@@ -1,46 +1,28 @@
+import ChatConnection
 import NIOCore
 import NIOSSL
 
-/// TLS for IRC connections: NIOSSL's client defaults (certificate chain and host name verified
-/// against the system trust store) adjusted only where the configuration says so.
+/// TLS for IRC connections: the shared ``ChatConnection/TLSClientSettings`` builder (NIOSSL's
+/// client defaults adjusted only where the configuration says so), plus IRC-specific advice when
+/// TLS fails.
 enum IRCTLS {
     /// The TLS client configuration for `configuration`.
-    ///
-    /// - `tls.ca_file` replaces the system trust roots (private CA, self-signed server).
-    /// - `tls.verify: false` turns verification off entirely — only for tests.
-    /// - A client certificate (and key, defaulting to the same PEM file) is presented for SASL
-    ///   EXTERNAL / CertFP.
     static func configuration(for configuration: IRCClientConfiguration) throws -> TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = configuration.caFile {
-            tls.trustRoots = .file(caFile)
-        }
-        if !configuration.verifyCertificate {
-            tls.certificateVerification = .none
-        }
-        if let certificateFile = configuration.clientCertificateFile {
-            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
-            let key = try NIOSSLPrivateKey(file: configuration.clientKeyFile ?? certificateFile, format: .pem)
-            tls.privateKey = .privateKey(key)
-        }
-        return tls
+        try configuration.tlsSettings.configuration()
     }
 
     static func context(for configuration: IRCClientConfiguration) throws -> NIOSSLContext {
-        try NIOSSLContext(configuration: self.configuration(for: configuration))
+        try configuration.tlsSettings.makeContext()
     }
 
-    /// The name for SNI and host-name verification: `tls.server_name`, else the host — unless that is
-    /// an IP address, which SNI cannot carry; NIOSSL then checks the certificate's IP SANs.
+    /// The name for SNI and host-name verification (see ``TLSClientSettings/serverHostname``).
     static func serverHostname(for configuration: IRCClientConfiguration) -> String? {
-        let name = configuration.serverName ?? configuration.host
-        if (try? SocketAddress(ipAddress: name, port: 0)) != nil { return nil }
-        return name
+        configuration.tlsSettings.serverHostname
     }
 
     /// True for errors raised by the TLS layer (handshake, certificate, host name).
     static func isTLSError(_ error: any Error) -> Bool {
-        error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError
+        TLSClientSettings.isTLSError(error)
     }
 
     /// What to tell the operator when TLS fails.

@@ -139,3 +139,13 @@ extension XMPPClientConfiguration: CustomStringConvertible, CustomReflectable {
         Mirror(self, children: ["network": network, "jid": jid, "host": connectHost, "port": port, "tls": tls, "nick": nick], displayStyle: .struct)
     }
 }
+
+import ChatConnection
+
+extension XMPPClientConfiguration {
+    /// The TLS side of this account for the shared connection skeleton: `tls.ca_file`,
+    /// `tls.verify`, and the name the certificate must carry (``tlsServerName``).
+    public var tlsSettings: TLSClientSettings {
+        TLSClientSettings(host: connectHost, serverName: tlsServerName, caFile: caFile, verifyCertificate: verifyCertificate)
+    }
+}

@@ -1,43 +1,26 @@
+import ChatConnection
 import NIOCore
 import NIOSSL
 
-/// Builds the TLS client context from the configuration and explains TLS failures in terms of
-/// the configuration keys an operator can change (`tls.ca_file`, `tls.verify`).
+/// XMPP's side of the shared TLS setup (``ChatConnection/TLSClientSettings``): the context from
+/// the configuration, and TLS failures explained in terms of the configuration keys an operator
+/// can change (`tls.ca_file`, `tls.verify`).
 enum TLSSetup {
     /// Certificate verification is on unless explicitly disabled; `ca_file` replaces the system
     /// trust store (for self-hosted servers with a private CA or a self-signed certificate).
-    static func makeContext(_ configuration: XMPPClientConfiguration) throws -> NIOSSLContext {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = configuration.caFile {
-            tls.trustRoots = .file(caFile)
-        }
-        if !configuration.verifyCertificate {
-            tls.certificateVerification = .none
-        }
-        do {
-            return try NIOSSLContext(configuration: tls)
-        } catch {
-            if let caFile = configuration.caFile {
-                throw TLSSetupError(message: "cannot load the CA certificates from tls.ca_file '\(caFile)' (\(error)); it must be a readable PEM file")
-            }
-            throw TLSSetupError(message: "cannot set up TLS: \(error)")
-        }
+    static func makeContext(_ configuration: XMPPClientConfiguration) throws(TLSSetupError) -> NIOSSLContext {
+        try configuration.tlsSettings.makeContext()
     }
 
     /// A TLS handler for this connection, sending SNI and checking the certificate against
     /// ``XMPPClientConfiguration/tlsServerName``.
     static func makeHandler(context: NIOSSLContext, configuration: XMPPClientConfiguration) throws -> NIOSSLClientHandler {
-        try NIOSSLClientHandler(context: context, serverHostname: configuration.tlsServerName)
+        try configuration.tlsSettings.makeHandler(context: context)
     }
 
     /// Whether `error` is the server certificate being rejected: retrying soon will not help.
     static func isCertificateFailure(_ error: any Error) -> Bool {
-        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname { return true }
-        if case .handshakeFailed(let inner)? = error as? NIOSSLError {
-            let detail = "\(inner)"
-            return detail.contains("CERTIFICATE_VERIFY_FAILED") || detail.contains("certificate verify failed")
-        }
-        return false
+        TLSClientSettings.isCertificateFailure(error)
     }
 
     /// An operator-facing description of a channel error, with advice for certificate problems.
@@ -65,9 +48,4 @@ enum TLSSetup {
         }
         return ConnectionErrorWords.describe(error)
     }
-}
-
-struct TLSSetupError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -1,3 +1,4 @@
+import ChatConnection
 import NIOCore
 import TocsinCore
 
@@ -5,20 +6,26 @@ import TocsinCore
 ///
 /// It does no parsing: the XML parser and the session live in the connection's loop, which sees
 /// the events of every connection in order and tags each with its generation so a late event from
-/// an old socket cannot disturb the new one.
+/// an old socket cannot disturb the new one. Each read counts against the connection's
+/// ``ChatConnection/InboundCredit``: while the loop is behind, NIO stops reading the socket.
 final class XMPPChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let generation: Int
     private let sink: AsyncStream<ConnectionEvent>.Continuation
+    private let credit: InboundCredit
 
-    init(generation: Int, sink: AsyncStream<ConnectionEvent>.Continuation) {
+    init(generation: Int, sink: AsyncStream<ConnectionEvent>.Continuation, credit: InboundCredit) {
         self.generation = generation
         self.sink = sink
+        self.credit = credit
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        sink.yield(.received(generation: generation, unwrapInboundIn(data)))
+        credit.produced()
+        if case .terminated = sink.yield(.received(generation: generation, unwrapInboundIn(data))) {
+            credit.consumed()
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -34,8 +41,8 @@ final class XMPPChannelHandler: ChannelInboundHandler {
 
 /// Everything the connection's loop reacts to.
 enum ConnectionEvent: Sendable {
-    /// Once a second: timers.
-    case tick
+    /// The armed deadline (the session's next timer, or the next connection attempt) was reached.
+    case deadline
     case connected(generation: Int, channel: any Channel)
     case connectFailed(generation: Int, any Error)
     case received(generation: Int, ByteBuffer)

@@ -1,3 +1,4 @@
+import ChatConnection
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,7 +13,13 @@ import XMPP
 ///
 /// All protocol decisions are made by ``XMPPSession``, a plain value; this class owns the socket,
 /// the parser and the clock. A single loop task consumes every event — bytes from the socket,
-/// deliveries, a one-second tick — so the session is never touched concurrently.
+/// deliveries, deadlines — so the session is never touched concurrently.
+///
+/// The skeleton is the shared one (``ChatConnection``): a ``DeadlineTimer`` armed for the
+/// session's next deadline or the next connection attempt (no periodic tick: an idle stream
+/// sleeps until its keepalive), ``ReconnectSchedule`` for backoff, ``DeliveryWaiters`` for
+/// `deliver` calls, a ``StatusBoard`` for health, ``TLSClientSettings`` for TLS and
+/// ``InboundCredit`` for read backpressure.
 public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendable {
     public let configuration: XMPPClientConfiguration
     private let onMessage: @Sendable (InboundMessage) async -> Void
@@ -23,7 +30,9 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
     private let waiters = DeliveryWaiters()
     /// The loop's inbox while `run()` is running.
     private let inbox = Mutex<AsyncStream<ConnectionEvent>.Continuation?>(nil)
-    private let status = Mutex(HealthStatus())
+    private let status = StatusBoard(HealthStatus())
+    /// Socket reads and chat messages for the core not yet handled (backpressure).
+    fileprivate let credit = InboundCredit()
 
     public var network: String { configuration.network }
 
@@ -51,21 +60,21 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
         let (inbound, inboundSink) = AsyncStream.makeStream(of: InboundMessage.self)
         inbox.withLock { $0 = sink }
 
+        let timer = DeadlineTimer { sink.yield(.deadline) }
         await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                while (try? await Task.sleep(for: .seconds(1))) != nil {
-                    if case .terminated = sink.yield(.tick) { return }
+            tasks.addTask { [onMessage, credit] in
+                for await message in inbound {
+                    await onMessage(message)
+                    credit.consumed()
                 }
             }
-            tasks.addTask { [onMessage] in
-                for await message in inbound { await onMessage(message) }
-            }
             await withGracefulShutdownHandler {
-                var loop = ConnectionLoop(connection: self, sink: sink, inbound: inboundSink)
+                var loop = ConnectionLoop(connection: self, sink: sink, inbound: inboundSink, timer: timer)
                 await loop.run(events)
             } onGracefulShutdown: {
                 sink.yield(.shutdown)
             }
+            timer.stop()
             inbox.withLock { $0 = nil }
             sink.finish()
             inboundSink.finish()
@@ -74,13 +83,14 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
                 switch event {
                 case .deliver(let token, _): waiters.resolve(token, .failure(TransportError.notConnected(network: network)))
                 case .connected(_, let channel): channel.close(promise: nil)
+                case .received: credit.consumed()
                 default: break
                 }
             }
             waiters.failAll(TransportError.notConnected(network: network))
-            // The ticker stops at its next yield; the message consumer finishes what it has.
+            // The message consumer finishes what it has.
         }
-        status.withLock { $0 = HealthStatus(state: .stopped) }
+        status.publish(HealthStatus(state: .stopped))
     }
 
     // MARK: ChatTransport
@@ -89,18 +99,19 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
     /// when the server has no stream management. Throws ``TransportError/notConnected(network:)``,
     /// ``TransportError/notInRoom(network:room:)`` or, without an acknowledgement within
     /// ``XMPPClientConfiguration/ackTimeout``, ``TransportError/timedOut(network:)``.
+    /// More than ``ChatConnection/DeliveryWaiters/capacity`` calls in flight fail at once with
+    /// ``TransportError/notConnected(network:)`` (the outbox retries them).
     public func deliver(_ item: OutboxItem) async throws {
-        guard let sink = inbox.withLock({ $0 }) else { throw TransportError.notConnected(network: network) }
-        let token = waiters.makeToken()
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                waiters.register(token, continuation)
-                if case .terminated = sink.yield(.deliver(token, item)) {
-                    waiters.resolve(token, .failure(TransportError.notConnected(network: network)))
-                }
+        let network = self.network
+        guard let sink = inbox.withLock({ $0 }), let token = waiters.issue() else {
+            throw TransportError.notConnected(network: network)
+        }
+        let waiters = self.waiters
+        try await waiters.wait(for: token, ifUnknown: TransportError.notConnected(network: network)) {
+            if case .terminated = sink.yield(.deliver(token, item)) {
+                waiters.resolve(token, .failure(TransportError.notConnected(network: network)))
             }
         } onCancel: {
-            waiters.resolve(token, .failure(CancellationError()))
             sink.yield(.cancelDelivery(token))
         }
     }
@@ -108,14 +119,14 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
     // MARK: HealthSource
 
     public func health() async -> [ComponentHealth] {
-        let snapshot = status.withLock { $0 }
+        let snapshot = status.current
         return [snapshot.component(network: network, configuration: configuration)]
     }
 
     // MARK: For the loop
 
     fileprivate func publish(_ update: (inout HealthStatus) -> Void) {
-        status.withLock { update(&$0) }
+        status.update(update)
     }
 
     fileprivate func resolve(_ token: DeliveryToken, _ result: Result<Void, any Error>) {
@@ -201,34 +212,37 @@ private struct ConnectionLoop: ~Copyable {
     let configuration: XMPPClientConfiguration
     let sink: AsyncStream<ConnectionEvent>.Continuation
     let inbound: AsyncStream<InboundMessage>.Continuation
+    let timer: DeadlineTimer
     var logger: Logger
 
     var session: XMPPSession
     var parser = XMPPStreamParser()
     var link: Link
     var generation = 0
-    var backoff: ReconnectBackoff
+    var schedule: ReconnectSchedule
     var otherHost: String?
     var sslContext: NIOSSLContext?
     var shuttingDown = false
     var finished = false
-    /// When the backoff may be reset: after the session has stayed up a while.
-    var backoffResetAt: Instant?
+    /// When the current session became ready; a disconnect after ``ReconnectSchedule/stableAfter``
+    /// starts the backoff over.
+    var readySince: Instant?
     /// The connection failed in a way a quick retry will not fix (certificate rejected).
     var persistentFailure = false
     var reportedErrorGeneration = 0
     /// `host:port` of the current or last connection attempt, for logs.
     var target = ""
 
-    init(connection: XMPPConnection, sink: AsyncStream<ConnectionEvent>.Continuation, inbound: AsyncStream<InboundMessage>.Continuation) {
+    init(connection: XMPPConnection, sink: AsyncStream<ConnectionEvent>.Continuation, inbound: AsyncStream<InboundMessage>.Continuation, timer: DeadlineTimer) {
         self.connection = connection
         configuration = connection.configuration
         self.sink = sink
         self.inbound = inbound
+        self.timer = timer
         logger = connection.loopLogger
-        session = XMPPSession(configuration: configuration, logger: logger)
+        session = XMPPSession(configuration: configuration)
         link = .idle(nextAttempt: .now)
-        backoff = ReconnectBackoff(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
+        schedule = ReconnectSchedule(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
     }
 
     mutating func run(_ events: AsyncStream<ConnectionEvent>) async {
@@ -236,10 +250,13 @@ private struct ConnectionLoop: ~Copyable {
             logger.warning("XMPP without TLS: the password and all messages cross the network in the clear")
         }
         await connectIfDue(now: .now)
+        timer.schedule(nextDeadline)
         for await event in events {
             await handle(event, now: .now)
+            if case .received = event { connection.credit.consumed() }
             publishHealth()
             if finished { break }
+            timer.schedule(nextDeadline)
         }
         if case .connected(_, let channel) = link {
             try? await channel.close().get()
@@ -250,12 +267,8 @@ private struct ConnectionLoop: ~Copyable {
 
     mutating func handle(_ event: ConnectionEvent, now: Instant) async {
         switch event {
-        case .tick:
+        case .deadline:
             await execute(session.tick(now: now), now: now)
-            if let resetAt = backoffResetAt, now >= resetAt, session.isEstablished {
-                backoff.reset()
-                backoffResetAt = nil
-            }
             await connectIfDue(now: now)
 
         case .connected(let generation, let channel):
@@ -367,10 +380,11 @@ private struct ConnectionLoop: ~Copyable {
                 parser.reset()
                 didReset = true
             case .inbound(let message):
-                inbound.yield(message)
+                connection.credit.produced()
+                if case .terminated = inbound.yield(message) { connection.credit.consumed() }
             case .ready:
                 connection.ready()
-                if backoffResetAt == nil { backoffResetAt = now.advanced(by: .seconds(30)) }
+                if readySince == nil { readySince = now }
             case .confirm(let token):
                 connection.resolve(token, .success(()))
             case .fail(let token, let error):
@@ -448,18 +462,25 @@ private struct ConnectionLoop: ~Copyable {
 
     // MARK: Reconnecting
 
+    /// The next deadline of this loop: the session's timers, or the next connection attempt.
+    var nextDeadline: Instant? {
+        var deadline = session.nextDeadline
+        if case .idle(let nextAttempt) = link, !shuttingDown { deadline = deadline.earliest(nextAttempt) }
+        return deadline
+    }
+
     mutating func scheduleReconnect(_ retry: XMPPSession.CloseReason.Retry, now: Instant) {
-        backoffResetAt = nil
         let delay: Duration
         switch retry {
         case .later:
-            delay = backoff.longest()
+            delay = schedule.delay(.later, readySince: readySince, now: now)
         case .otherHost(let host):
             otherHost = host
-            delay = backoff.next()
+            delay = schedule.delay(.backoff, readySince: readySince, now: now)
         case .backoff, .stop:
-            delay = backoff.next()
+            delay = schedule.delay(.backoff, readySince: readySince, now: now)
         }
+        readySince = nil
         link = .idle(nextAttempt: now.advanced(by: delay))
         let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
         logger.info("reconnecting later", metadata: ["delay": "\((seconds * 10).rounded() / 10)s"])
@@ -484,6 +505,7 @@ private struct ConnectionLoop: ~Copyable {
         otherHost = nil
         target = "\(host):\(port)"
         let sink = self.sink
+        let credit = connection.credit
         logger.info("connecting", metadata: ["host": "\(host)", "port": "\(port)", "tls": "\(configuration.tls)"])
         connection.publish { $0.state = .connecting }
 
@@ -496,7 +518,8 @@ private struct ConnectionLoop: ~Copyable {
                         let handler = try TLSSetup.makeHandler(context: sslContext, configuration: configuration)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
-                    try channel.pipeline.syncOperations.addHandler(XMPPChannelHandler(generation: generation, sink: sink))
+                    try channel.pipeline.syncOperations.addHandler(ReadPausingHandler(credit: credit))
+                    try channel.pipeline.syncOperations.addHandler(XMPPChannelHandler(generation: generation, sink: sink, credit: credit))
                 })
             }
         bootstrap.connect(host: host, port: port).whenComplete { result in
