@@ -46,3 +46,27 @@ struct IRCIdleDeadlineTests {
         #expect(deadline.map { $0 - s.clock.now <= .seconds(2) } == true)
     }
 }
+
+/// Issue 11, item 3: the outgoing queue is capped; a delivery that does not fit is refused whole
+/// (failed, so the outbox retries it), never sent in part.
+@Suite("Outgoing queue cap in the machine")
+struct IRCOutgoingCapTests {
+    @Test func aDeliveryBeyondTheQueueCapIsFailedWholeAndNothingOfItIsQueued() {
+        var s = Session(config(flood: .init(burst: 1, interval: .seconds(60))))
+        _ = s.tick(after: .seconds(1))
+        let text = (0..<200).map { "line \($0)" }.joined(separator: "\n")
+        var refused = 0
+        // A delivery renders to a few lines at most: 400 of them overflow the 1,024-line cap.
+        for id in 1...400 {
+            let before = s.machine.queuedLineCount
+            let message = OutboxMessage(destination: .room("#ops", on: "libera"), text: RichText(plain: text), priority: .normal)
+            let actions = s.deliver(message, id: UInt64(id))
+            if actions.contains(where: { if case .failDelivery(DeliveryID(UInt64(id)), _) = $0 { true } else { false } }) {
+                refused += 1
+                #expect(s.machine.queuedLineCount == before, "a refused delivery queues nothing")
+            }
+        }
+        #expect(refused > 0)
+        #expect(s.machine.queuedLineCount <= 1024 + 8)
+    }
+}
