@@ -46,6 +46,12 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
     }
 
     /// Events a session's task processes, in order.
+    ///
+    /// Bounds of the session's streams: channel events and chat messages for the core count
+    /// against the session's ``InboundCredit`` (512 outstanding, then NIO stops reading the
+    /// socket until the backlog is down to 128: nothing is dropped, the server waits);
+    /// deliveries are bounded by ``DeliveryWaiters/capacity`` and the outbox's own lanes;
+    /// write completions and deadlines by the writes and the one armed timer.
     enum SessionEvent: Sendable {
         case channel(IRCChannelEvent)
         /// The armed deadline was reached.

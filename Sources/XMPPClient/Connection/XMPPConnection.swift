@@ -28,7 +28,9 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
     private let group: any EventLoopGroup
 
     private let waiters = DeliveryWaiters()
-    /// The loop's inbox while `run()` is running.
+    /// The loop's inbox while `run()` is running. Socket reads and chat messages for the core
+    /// count against ``credit`` (512 outstanding, then NIO stops reading until 128: nothing is
+    /// dropped, the server waits); deliveries are bounded by ``DeliveryWaiters/capacity``.
     private let inbox = Mutex<AsyncStream<ConnectionEvent>.Continuation?>(nil)
     private let status = StatusBoard(HealthStatus())
     /// Socket reads and chat messages for the core not yet handled (backpressure).
