@@ -180,6 +180,7 @@ let package = Package(
             "ChatConnection", "TocsinCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "TocsinGatewayTests", dependencies: [
             "TocsinGateway", "TocsinConfig", "TocsinCore", "HTTPIntake", "IRCClient", "XMPPClient",
