@@ -53,6 +53,10 @@ public final class OutboxDispatcher: Sendable {
         static let freshLimit = 1024
     }
 
+    /// Deliveries marked in one write at most, and the longest a delivery waits to be marked.
+    static let markBatch = 64
+    static let markDelay: Duration = .milliseconds(250)
+
     public init(outbox: any Outbox, tick: Duration = .seconds(2), batchSize: Int = 100, logger: Logger = Logger(label: "tocsin.outbox")) {
         self.outbox = outbox
         self.tick = tick
@@ -156,7 +160,15 @@ public final class OutboxDispatcher: Sendable {
         let key: LaneKey? = priorities == DeliveryPriority.urgent ? LaneKey(network: network, urgent: true)
             : priorities == DeliveryPriority.regular ? LaneKey(network: network, urgent: false) : nil
         var marks: [Int64] = []
+        var firstUnmarked: ContinuousClock.Instant?
+        /// After each delivery: marks wait for a batch, but never long, so a crash repeats at most
+        /// a quarter second's worth of deliveries (a flood-limited IRC line is marked on its own).
+        func flushIfDue() async {
+            guard let first = firstUnmarked else { return }
+            if marks.count >= Self.markBatch || ContinuousClock.now - first >= Self.markDelay { await flush() }
+        }
         func flush() async {
+            firstUnmarked = nil
             guard !marks.isEmpty else { return }
             do {
                 try await outbox.markDelivered(marks)
@@ -170,6 +182,7 @@ public final class OutboxDispatcher: Sendable {
             do {
                 try await transport.deliver(item)
                 marks.append(item.id)
+                if firstUnmarked == nil { firstUnmarked = .now }
                 delivered.increment()
                 if let key { memory.withLock { $0[key, default: LaneMemory()].remember(item.id) } }
                 return .next
@@ -210,6 +223,7 @@ public final class OutboxDispatcher: Sendable {
                     for item in fresh.sorted(by: { ($0.message.priority, $0.id) < ($1.message.priority, $1.id) }) {
                         if blocked.contains(item.message.destination) { continue }
                         let step = await send(item, blocked: &blocked)
+                        await flushIfDue()
                         if step != .next {
                             // The rest is stored: the next pass reads it.
                             setDrained(false)
@@ -250,6 +264,7 @@ public final class OutboxDispatcher: Sendable {
                         setDrained(false)
                         return
                     }
+                    await flushIfDue()
                     cursor = OutboxCursor(after: item)
                 }
                 if page.count < batchSize, generation(network) == pageGeneration { finished = true; break pages }
