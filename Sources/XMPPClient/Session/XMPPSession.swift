@@ -138,13 +138,6 @@ struct XMPPSession: Sendable {
         mucServices = MUCServiceTrust(configured: configuration.configuredMUCServices)
     }
 
-    /// Kept while the connection still passes its logger; the session no longer uses it (it
-    /// returns ``Action/log(_:_:_:)`` instead).
-    @available(*, deprecated, message: "XMPPSession returns .log actions; drop the logger argument")
-    init(configuration: XMPPClientConfiguration, logger: Logger, idPrefix: String? = nil) {
-        self.init(configuration: configuration, idPrefix: idPrefix)
-    }
-
     var network: String { configuration.network }
 
     var isEstablished: Bool {
