@@ -320,7 +320,7 @@ private struct ConnectionLoop: ~Copyable {
 
         case .closed(let generation):
             guard case .connected(let current, _) = link, current == generation else { return }
-            _ = session.connectionLost(now: now)
+            sessionLost(now: now)
             if shuttingDown {
                 finished = true
                 return
@@ -400,6 +400,14 @@ private struct ConnectionLoop: ~Copyable {
         return didReset
     }
 
+    /// Tells the session its stream is gone. On a closed link the session can only explain itself,
+    /// so of its answer only the log lines are carried out.
+    mutating func sessionLost(now: Instant) {
+        for case .log(let level, let message, let metadata) in session.connectionLost(now: now) {
+            logger.log(level: level, "\(message)", metadata: metadata)
+        }
+    }
+
     func write(_ text: String, confirming token: DeliveryToken? = nil) {
         guard case .connected(let generation, let channel) = link else {
             if let token { sink.yield(.flushed(generation: generation, token, success: false)) }
@@ -453,7 +461,7 @@ private struct ConnectionLoop: ~Copyable {
             // Let queued writes (a stream error, `</stream:stream>`) go out first.
             channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
         }
-        _ = session.connectionLost(now: now)
+        sessionLost(now: now)
         if reason.retry == .stop || shuttingDown {
             finished = true
             return
