@@ -222,7 +222,7 @@ final class PagerDutyRESTClient: Sendable {
     static let probeRequest = APIRequest(.get, "/abilities")
 
     /// Starts the background probe unless one is already waiting: it sleeps until the circuit's
-    /// cool-down ends and sends ``probeRequest``, so the circuit closes — and `/healthz` says
+    /// cool-down ends and sends ``probeRequest``, so the circuit closes — and `/readyz` says
     /// so — when PagerDuty is back, without waiting for someone to type a command. It runs only
     /// while the circuit is open and ends when it closes: no periodic tick.
     private func scheduleProbe() {
