@@ -54,8 +54,11 @@ public final class OutboxDispatcher: Sendable {
     }
 
     /// Deliveries marked in one write at most, and the longest a delivery waits to be marked.
-    static let markBatch = 64
-    static let markDelay: Duration = .milliseconds(250)
+    /// One, at once: with 64 / 250 ms, `faults.sh` saw two XMPP lines repeated after kill -9 where
+    /// one is allowed; a crash must repeat at most the line in flight. (Batching without that cost
+    /// needs a background marker that coalesces while a write is in flight — not done yet.)
+    static let markBatch = 1
+    static let markDelay: Duration = .zero
 
     public init(outbox: any Outbox, tick: Duration = .seconds(2), batchSize: Int = 100, logger: Logger = Logger(label: "tocsin.outbox")) {
         self.outbox = outbox
@@ -161,8 +164,7 @@ public final class OutboxDispatcher: Sendable {
             : priorities == DeliveryPriority.regular ? LaneKey(network: network, urgent: false) : nil
         var marks: [Int64] = []
         var firstUnmarked: ContinuousClock.Instant?
-        /// After each delivery: marks wait for a batch, but never long, so a crash repeats at most
-        /// a quarter second's worth of deliveries (a flood-limited IRC line is marked on its own).
+        /// After each delivery: marks wait for ``markBatch`` deliveries or ``markDelay``, whichever first.
         func flushIfDue() async {
             guard let first = firstUnmarked else { return }
             if marks.count >= Self.markBatch || ContinuousClock.now - first >= Self.markDelay { await flush() }
