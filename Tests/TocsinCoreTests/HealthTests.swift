@@ -40,32 +40,42 @@ import TocsinCore
         #expect(text.contains("\"status\":\"down\""))
     }
 
-    @Test func emptyOutboxIsHealthy() async {
-        let health = await OutboxHealth(outbox: InMemoryOutbox()).health()
-        #expect(health == [ComponentHealth(component: "outbox", status: .ok, detail: "empty")])
+    /// A fixed backlog, or a failing read, for the readiness rules.
+    struct Backlog: OutboxBacklogReporting {
+        var snapshot: OutboxBacklog?
+        func backlogSnapshot() async throws -> OutboxBacklog {
+            guard let snapshot else { throw BrokenOutbox.Unavailable() }
+            return snapshot
+        }
     }
 
-    @Test func smallBacklogIsOkAndListedPerNetwork() async {
-        let outbox = InMemoryOutbox()
-        let text = RichText(plain: "x")
-        _ = await outbox.enqueue([
-            OutboxMessage(destination: .room("#a", on: "oftc"), text: text, priority: .low),
-            OutboxMessage(destination: .room("#a", on: "libera"), text: text, priority: .low),
-            OutboxMessage(destination: .room("#b", on: "libera"), text: text, priority: .low),
-        ])
-        let health = await OutboxHealth(outbox: outbox, degradedAbove: 3).health()
-        #expect(health == [ComponentHealth(component: "outbox", status: .ok, detail: "undelivered — libera: 2, oftc: 1")])
+    static let now = Date(timeIntervalSince1970: 1_000_000)
+
+    @Test func emptyOutboxIsReady() async {
+        let health = await OutboxReadiness(outbox: Backlog(snapshot: OutboxBacklog(waiting: [:], oldest: nil))).health()
+        #expect(health.first?.status == .ok)
+        #expect(health.first?.detail == "empty")
+        #expect(health.first?.depth == 0)
+    }
+
+    @Test func smallBacklogIsOkWithDepthOldestAgeAndNetworks() async {
+        let backlog = OutboxBacklog(waiting: ["oftc": 1, "libera": 2], oldest: Self.now.addingTimeInterval(-42))
+        let health = await OutboxReadiness(outbox: Backlog(snapshot: backlog), degradedAbove: 3, now: { Self.now }).health()
+        #expect(health.first?.status == .ok)
+        #expect(health.first?.detail == "3 undelivered (libera: 2, oftc: 1), oldest 42 s")
+        #expect(health.first?.depth == 3)
+        #expect(health.first?.oldestAgeSeconds == 42)
     }
 
     @Test func backlogAboveTheThresholdIsDegraded() async {
-        let outbox = InMemoryOutbox()
-        _ = await outbox.enqueue((1...4).map { _ in OutboxMessage(destination: Fixtures.ops, text: RichText(plain: "x"), priority: .low) })
-        #expect(await OutboxHealth(outbox: outbox, degradedAbove: 3).health().first?.status == .degraded)
-        #expect(await OutboxHealth(outbox: outbox, degradedAbove: 4).health().first?.status == .ok)
+        let backlog = Backlog(snapshot: OutboxBacklog(waiting: ["libera": 4], oldest: Self.now))
+        #expect(await OutboxReadiness(outbox: backlog, degradedAbove: 3, now: { Self.now }).health().first?.status == .degraded)
+        #expect(await OutboxReadiness(outbox: backlog, degradedAbove: 4, now: { Self.now }).health().first?.status == .ok)
     }
 
-    @Test func unreadableOutboxIsDown() async {
-        let health = await OutboxHealth(outbox: BrokenOutbox()).health()
-        #expect(health == [ComponentHealth(component: "outbox", status: .down, detail: "cannot read the outbox: disk I/O error")])
+    @Test func unreadableOutboxIsDownAndSaysWhatToCheck() async {
+        let health = await OutboxReadiness(outbox: Backlog(snapshot: nil)).health()
+        #expect(health.first?.status == .down)
+        #expect(health.first?.detail?.contains("check that gateway.database is on a writable, not full disk): disk I/O error") == true)
     }
 }

@@ -162,6 +162,23 @@ import Testing
         }
     }
 
+    /// Idle when idle: a lane that delivered everything is not made to read the outbox by the tick;
+    /// new rows reach it through `wake`/`offer` (a row stored behind its back shows that).
+    @Test func tickLeavesADrainedLaneAlone() async {
+        let outbox = InMemoryOutbox()
+        _ = await outbox.enqueue([message("first")])
+        let transport = FakeChatTransport()
+        let dispatcher = OutboxDispatcher(outbox: outbox, tick: .milliseconds(20))
+        await whileRunning(dispatcher, [transport]) {
+            #expect(await eventually { transport.delivered.count == 1 })
+            _ = await outbox.enqueue([message("stored without a wake-up")])
+            try? await Task.sleep(for: .milliseconds(200))
+            #expect(transport.delivered.count == 1)
+            dispatcher.wake(network: F.network)
+            #expect(await eventually { transport.delivered.count == 2 })
+        }
+    }
+
     @Test func tickRetriesAfterTheConnectionComesBack() async {
         let outbox = InMemoryOutbox()
         _ = await outbox.enqueue([message("a"), message("b")])

@@ -118,11 +118,12 @@ public final class OutboxDispatcher: Sendable {
                     group.addTask { await self.deliveryLoop(transport, priorities: lane, signals: signals) }
                     let key = LaneKey(network: transport.network, urgent: lane == DeliveryPriority.urgent)
                     group.addTask { [tick] in
-                        // The periodic pass reads the outbox, whatever the lane believes: items left
-                        // by a crash or stored by another path are retried without anyone asking.
+                        // The periodic pass retries what a lane left behind (a held room, a lost
+                        // connection, a failed read). A drained lane is left alone: every new row
+                        // reaches it through `offer` or `wake`, and leftovers of a crash are read by
+                        // its first pass, so an idle gateway does not read the database (issue 11).
                         while (try? await Task.sleep(for: tick)) != nil {
-                            self.memory.withLock { $0[key, default: LaneMemory()].drained = false }
-                            continuation.yield()
+                            if self.memory.withLock({ $0[key]?.drained != true }) { continuation.yield() }
                         }
                         continuation.finish()
                     }
