@@ -86,7 +86,8 @@ final class RecordingTransport: ChatTransport {
     }
 }
 
-func eventually(timeout: Duration = .seconds(5), _ condition: @Sendable () async -> Bool) async -> Bool {
+/// Polls `condition` for at most `timeout` (generous: it costs time only when a test fails).
+func eventually(timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return true }

@@ -50,7 +50,7 @@ final class GatedTransport: ChatTransport {
         #expect(await eventually { transport.heldCount == 1 })
         _ = await outbox.enqueue([message("[TRIGGERED] #9 database down", priority: .critical)])
         dispatcher.wake(network: F.network)
-        let overtook = await eventually(timeout: .seconds(3)) { transport.delivered == ["[TRIGGERED] #9 database down"] }
+        let overtook = await eventually { transport.delivered == ["[TRIGGERED] #9 database down"] }
         transport.release()
         running.cancel()
         await running.value
