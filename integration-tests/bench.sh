@@ -135,7 +135,10 @@ join_by() { local IFS="$1"; shift; echo "$*"; }
 write_config() {
   local file="$1" kind="$2" rooms="$3" r
   {
-    echo "gateway: {database: ${file%.yml}.sqlite, public_url: \"http://127.0.0.1:$TOCSIN_HTTP_PORT\"}"
+    # The bench user sends 1,000 commands back to back: lift the per-user/per-room rate limits
+    # (the peer has none), so the figures are the command path, not the limiter's refusals.
+    echo "gateway: {database: ${file%.yml}.sqlite, public_url: \"http://127.0.0.1:$TOCSIN_HTTP_PORT\","
+    echo "          rate_limits: {per_user: {burst: 1000, per_minute: 6000}, per_room: {burst: 1000, per_minute: 6000}}}"
     echo "http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}"
     echo "backend:"
     if [ "$kind" = embedded ]; then
