@@ -121,7 +121,9 @@ def main() -> int:
         add("3 intake", label,
             f"{num(w['requests'] / seconds, 0)} events/s, p50 {num(w['latency_us']['p50'] / 1000, 2)} ms, "
             f"p99 {num(w['latency_us']['p99'] / 1000, 2)} ms ({w['requests']} in {num(seconds)} s, "
-            f"{w.get('connections')} connections; non-202 {w['non_202']}; outbox rows {stored})")
+            f"{w.get('connections')} connections; non-202 {w['non_202']}; outbox rows {stored})",
+            # A rate of refusals is no intake rate: every request must have been answered 202.
+            "every request 202", w["non_202"] == 0)
 
     # 4. Codec
     codec = inproc.get("codec", {})

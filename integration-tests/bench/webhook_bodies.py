@@ -3,6 +3,7 @@
 one per line as "v1=<hex HMAC-SHA256>\\t<body>", for intake.lua:
   webhook_bodies.py --secret S --service-id PSERVIC1 --count N --out FILE"""
 import argparse
+import datetime
 import hashlib
 import hmac
 import json
@@ -16,12 +17,14 @@ def main() -> None:
     p.add_argument("--out", required=True)
     args = p.parse_args()
     key = args.secret.encode()
+    # Now, not a fixed date: the intake refuses deliveries older than its 72 h replay window.
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     with open(args.out, "w") as f:
         for n in range(1, args.count + 1):
             incident_id = "Q%07d" % n
             event = {"event": {
                 "id": "01BENCH%019d" % n, "event_type": "incident.triggered", "resource_type": "incident",
-                "occurred_at": "2025-06-01T12:00:00.000Z",
+                "occurred_at": now,
                 "agent": None, "client": None,
                 "data": {
                     "id": incident_id, "type": "incident",
