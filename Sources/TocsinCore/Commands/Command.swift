@@ -13,6 +13,8 @@ public enum Command: Sendable, Hashable {
     case snooze(Int, seconds: Int)
     case whoami
     case help(CommandName?)
+    case web
+    case postmortem(Int)
 
     public var name: CommandName {
         switch self {
@@ -28,6 +30,8 @@ public enum Command: Sendable, Hashable {
         case .snooze: .snooze
         case .whoami: .whoami
         case .help: .help
+        case .web: .web
+        case .postmortem: .postmortem
         }
     }
 }

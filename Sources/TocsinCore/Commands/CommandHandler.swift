@@ -14,6 +14,9 @@ public struct CommandHandler: Sendable {
     /// service itself when it can (``IncidentService/transactional``), or the embedded store
     /// given explicitly when `service` wraps it (metrics); nil on PagerDuty.
     public var transactional: (any TransactionalCommandService)?
+    /// The incident pages' sign-in links and addresses (`!web`, `!postmortem`); nil when
+    /// `gateway.public_url` is not set (CommandHandler+Web.swift).
+    public var web: (any WebSignIn)? = nil
 
     public init(
         parser: CommandParser, policy: AuthorizationPolicy, service: any IncidentService,
@@ -71,7 +74,8 @@ public struct CommandHandler: Sendable {
         case .allowed(let allowedActor):
             actor = allowedActor
         }
-        if command.name != .help, command.name != .whoami, !service.supportedCommands.contains(command.name) {
+        if command.name == .web { return await webResponse(for: message) }
+        if command.name != .help, command.name != .whoami, command.name != .postmortem, !service.supportedCommands.contains(command.name) {
             return CommandResponse(RichText(plain: "\(service.backendName) does not support \(prefix)\(command.name.rawValue)"), .readReply,
                                    command: command.name.rawValue, outcome: .unsupported)
         }
@@ -169,6 +173,10 @@ public struct CommandHandler: Sendable {
             return RichText(plain: "\(message.senderName): \(identity), \(mapped)")
         case .help(let topic):
             return help(topic, at: message.origin)
+        case .web:
+            return await webResponse(for: message).text
+        case .postmortem(let number):
+            return try await postmortemReply(number)
         }
     }
 
@@ -235,6 +243,8 @@ public struct CommandResponse: Sendable, Hashable {
     /// Set when the backend already committed the reply (and the change's announcements) to the
     /// outbox in the change's own transaction: the stored items, to be sent from memory.
     public var committed: [OutboxItem]?
+    /// Said to the sender alone, before ``text`` (`!web`'s sign-in link, never shown in a room).
+    public var privateReply: OutboxMessage?
 
     public init(_ text: RichText, _ priority: DeliveryPriority, command: String? = nil, outcome: CommandOutcome = .ok) {
         self.text = text

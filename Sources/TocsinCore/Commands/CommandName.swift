@@ -12,12 +12,16 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
     case snooze
     case whoami
     case help
+    /// A one-time sign-in link for the incident pages, answered privately (issue 13).
+    case web
+    /// The link to an incident's postmortem in Markdown (issue 13).
+    case postmortem
 
     /// Write commands change an incident and need a verified, mapped chat identity.
     public var isWrite: Bool {
         switch self {
         case .ack, .resolve, .note, .trigger, .reassign, .escalate, .snooze: true
-        case .incidents, .incident, .oncall, .whoami, .help: false
+        case .incidents, .incident, .oncall, .whoami, .help, .web, .postmortem: false
         }
     }
 
@@ -36,6 +40,8 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
         case .snooze: "snooze N DURATION (e.g. 30m, 2h)"
         case .whoami: "whoami"
         case .help: "help [COMMAND]"
+        case .web: "web"
+        case .postmortem: "postmortem N"
         }
     }
 
@@ -53,6 +59,8 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
         case .snooze: "snooze an acknowledged incident"
         case .whoami: "show your verified identity and incident-platform user"
         case .help: "list commands or explain one"
+        case .web: "get a one-time link to the incident pages, sent privately"
+        case .postmortem: "link to an incident's postmortem (Markdown, with the chat)"
         }
     }
 

@@ -99,6 +99,11 @@ public struct CommandParser: Sendable {
             guard words.count == 2, let number = incidentNumber(words[0]),
                   let seconds = SnoozeDuration.seconds(from: words[1]) else { return nil }
             return .snooze(number, seconds: seconds)
+        case .web:
+            return words.isEmpty ? .web : nil
+        case .postmortem:
+            guard words.count == 1, let number = incidentNumber(words[0]) else { return nil }
+            return .postmortem(number)
         case .help:
             guard words.count <= 1 else { return nil }
             guard let word = words.first else { return .help(nil) }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -19,6 +20,9 @@ public struct Gateway: IncidentEventSink {
     public var sleep: @Sendable (Duration) async throws -> Void
     /// Told how each command ended and how long it took (`/metrics`); nil in tests and benchmarks.
     public var commandObserver: (any CommandObserver)? = nil
+    /// Keeps room lines in incident timelines (issue 13); its calls return at once, so recording
+    /// never delays a command. nil records nothing.
+    public var recorder: (any ChatLineRecorder)? = nil
 
     public init(
         commands: CommandHandler, router: Router, outbox: any Outbox, dispatcher: OutboxDispatcher,
@@ -41,6 +45,7 @@ public struct Gateway: IncidentEventSink {
     /// ``CommandScheduler`` (its own task, bounded per network, in order per person); when the
     /// network's queue is full it is refused with one line instead.
     public func submit(_ message: InboundMessage) {
+        if let recorder, let line = ObservedChatLine(message) { recorder.observe(line) }
         guard commands.isCommand(message) else { return }
         switch admission(message) {
         case .run: break
@@ -67,6 +72,7 @@ public struct Gateway: IncidentEventSink {
     /// A command over its user's or room's rate limit is not run: its sender gets one "slow down"
     /// line per limited period, then silence.
     public func receive(_ message: InboundMessage) async {
+        if let recorder, let line = ObservedChatLine(message) { recorder.observe(line) }
         guard commands.isCommand(message) else { return }
         switch admission(message) {
         case .run: await run(message)
@@ -119,13 +125,18 @@ public struct Gateway: IncidentEventSink {
             group.cancelAll()
             await group.waitForAll()
             guard let response else { return }
+            if let recorder, case .room = message.origin.conversation {
+                // The bot's answer belongs in the timeline beside the command that caused it.
+                recorder.observe(ObservedChatLine(at: Date(), room: message.origin, nick: message.botNames.first ?? "tocsin",
+                                                  identity: nil, text: response.text.plainText, isBot: true))
+            }
             if let committed = response.committed {
                 // Reply and announcements were committed with the change: send them from memory.
                 dispatcher.offer(committed)
                 return
             }
-            await store([OutboxMessage(destination: message.origin, text: response.text, priority: response.priority,
-                                       inReplyTo: message.messageID)])
+            await store((response.privateReply.map { [$0] } ?? []) + [OutboxMessage(
+                destination: message.origin, text: response.text, priority: response.priority, inReplyTo: message.messageID)])
         }
     }
 
@@ -141,6 +152,7 @@ public struct Gateway: IncidentEventSink {
         }
         do {
             try await enqueue(announcements)
+            recorder?.announced(event.incident.number, in: announcements.map(\.destination), at: event.occurredAt)
         } catch {
             logger.error("could not store announcements; the event's sender must deliver it again",
                          metadata: ["event": "\(event.id)", "error": "\(error)", "count": "\(announcements.count)"])
