@@ -8,11 +8,11 @@ struct RegistrationStateMachineTests {
 
     func machine(
         sasl: IRCClientConfiguration.SASL? = nil, password: String? = nil, startTLS: Bool = false,
-        alternatives: [String] = []
+        alternatives: [String] = [], nickServFallback: Bool = false
     ) -> IRCRegistrationStateMachine {
         IRCRegistrationStateMachine(settings: .init(
             nick: "tocsin", alternativeNicks: alternatives, username: "bot", realname: "Tocsin bot",
-            serverPassword: password, sasl: sasl, startTLS: startTLS))
+            serverPassword: password, sasl: sasl, nickServFallback: nickServFallback, startTLS: startTLS))
     }
 
     @Test func startSendsCapLSThenNickAndUser() {
@@ -88,8 +88,8 @@ struct RegistrationStateMachineTests {
         #expect(chunks.allSatisfy { $0.hasPrefix("AUTHENTICATE ") })
     }
 
-    @Test func saslFailureIsLoggedAndRegistrationContinues() {
-        var m = machine(sasl: .plain(account: "tocsin", password: "wrong"))
+    @Test func saslFailureWithNickServFallbackIsLoggedAndRegistrationContinues() {
+        var m = machine(sasl: .plain(account: "tocsin", password: "wrong"), nickServFallback: true)
         _ = m.start()
         _ = m.receive(line(":srv CAP * LS :sasl"), now: t0)
         _ = m.receive(line(":srv CAP tocsin ACK :sasl"), now: t0)
@@ -105,6 +105,42 @@ struct RegistrationStateMachineTests {
         #expect(done.contains(.registered(.init(nick: "tocsin", capabilities: ["sasl"], account: nil, sasl: .failed))))
     }
 
+    /// InspIRCd hides `sasl` while Anope is not linked (right after a restart). Registering then
+    /// would leave the bot unidentified, renamed to Guest… by services a minute later: it must end
+    /// the attempt and retry instead.
+    @Test func saslConfiguredButNotOfferedEndsTheAttemptWithoutFallback() {
+        var m = machine(sasl: .plain(account: "tocsin", password: "pw"))
+        _ = m.start()
+        let out = m.receive(line(":srv CAP * LS :server-time echo-message"), now: t0)
+        #expect(out.sent.isEmpty)
+        #expect(out.contains { if case .fail(let reason) = $0 { reason.contains("offers no SASL") } else { false } })
+        #expect(m.phase == "failed")
+    }
+
+    @Test func saslConfiguredButNotOfferedGoesOnWithNickServFallback() {
+        var m = machine(sasl: .plain(account: "tocsin", password: "pw"), nickServFallback: true)
+        _ = m.start()
+        #expect(m.receive(line(":srv CAP * LS :server-time"), now: t0).sent == ["CAP REQ server-time"])
+    }
+
+    @Test func saslFailureWithoutFallbackEndsTheAttempt() {
+        var m = machine(sasl: .plain(account: "tocsin", password: "wrong"))
+        _ = m.start()
+        _ = m.receive(line(":srv CAP * LS :sasl"), now: t0)
+        _ = m.receive(line(":srv CAP tocsin ACK :sasl"), now: t0)
+        _ = m.receive(line("AUTHENTICATE +"), now: t0)
+        let failed = m.receive(line(":srv 904 tocsin :SASL authentication failed"), now: t0)
+        #expect(failed.sent.isEmpty)
+        #expect(failed.contains { if case .fail(let reason) = $0 { reason.contains("sasl.account (tocsin)") && !reason.contains("wrong") } else { false } })
+    }
+
+    @Test func serverWithoutCapEndsTheAttemptWhenSASLIsConfiguredWithoutFallback() {
+        var m = machine(sasl: .plain(account: "a", password: "b"))
+        _ = m.start()
+        let out = m.receive(line(":srv 421 * CAP :Unknown command"), now: t0)
+        #expect(out.contains { if case .fail = $0 { true } else { false } })
+    }
+
     @Test func saslExternalSendsAnEmptyResponse() {
         var m = machine(sasl: .external)
         _ = m.start()
@@ -113,15 +149,15 @@ struct RegistrationStateMachineTests {
         #expect(m.receive(line("AUTHENTICATE +"), now: t0).sent == ["AUTHENTICATE +"])
     }
 
-    @Test func saslMechanismNotOfferedIsNotRequested() {
-        var m = machine(sasl: .external)
+    @Test func saslMechanismNotOfferedIsNotRequestedWithNickServFallback() {
+        var m = machine(sasl: .external, nickServFallback: true)
         _ = m.start()
         let out = m.receive(line(":srv CAP * LS :sasl=PLAIN server-time"), now: t0)
         #expect(out.sent == ["CAP REQ server-time"])
     }
 
     @Test func serverWithoutCapRegistersOnNickAndUser() {
-        var m = machine(sasl: .plain(account: "a", password: "b"))
+        var m = machine(sasl: .plain(account: "a", password: "b"), nickServFallback: true)
         _ = m.start()
         let unknown = m.receive(line(":srv 421 * CAP :Unknown command"), now: t0)
         #expect(unknown.sent.isEmpty)

@@ -18,6 +18,10 @@ public struct IRCRegistrationStateMachine: Sendable {
         public var realname: String
         public var serverPassword: String?
         public var sasl: IRCClientConfiguration.SASL?
+        /// `nickserv_password` is configured: when SASL is unavailable or fails, registration goes
+        /// on and identifies afterwards. Without it a bot configured for SASL never registers
+        /// unidentified: services would rename it (Guest…) and rooms that need an account refuse it.
+        public var nickServFallback: Bool
         public var startTLS: Bool
         /// The connection is (or, with STARTTLS, will be) encrypted: decides what an IRCv3 `sts`
         /// value means (reconnect over TLS, or a policy to remember).
@@ -30,8 +34,9 @@ public struct IRCRegistrationStateMachine: Sendable {
 
         public init(
             nick: String, alternativeNicks: [String] = [], username: String, realname: String,
-            serverPassword: String? = nil, sasl: IRCClientConfiguration.SASL? = nil, startTLS: Bool = false,
-            secureTransport: Bool? = nil, certificateVerified: Bool = true, motdTimeout: Duration = .seconds(10)
+            serverPassword: String? = nil, sasl: IRCClientConfiguration.SASL? = nil, nickServFallback: Bool = false,
+            startTLS: Bool = false, secureTransport: Bool? = nil, certificateVerified: Bool = true,
+            motdTimeout: Duration = .seconds(10)
         ) {
             self.nick = nick
             self.alternativeNicks = alternativeNicks
@@ -39,6 +44,7 @@ public struct IRCRegistrationStateMachine: Sendable {
             self.realname = realname
             self.serverPassword = serverPassword
             self.sasl = sasl
+            self.nickServFallback = nickServFallback
             self.startTLS = startTLS
             self.secureTransport = secureTransport ?? startTLS
             self.certificateVerified = certificateVerified
@@ -50,7 +56,7 @@ public struct IRCRegistrationStateMachine: Sendable {
                 nick: configuration.nick, alternativeNicks: configuration.alternativeNicks,
                 username: configuration.username, realname: configuration.realname,
                 serverPassword: configuration.serverPassword, sasl: configuration.sasl,
-                startTLS: configuration.tls == .startTLS, secureTransport: configuration.tls != .plaintext,
+                nickServFallback: configuration.nickServPassword != nil, startTLS: configuration.tls == .startTLS, secureTransport: configuration.tls != .plaintext,
                 certificateVerified: configuration.verifyCertificate)
         }
     }
@@ -461,9 +467,15 @@ public struct IRCRegistrationStateMachine: Sendable {
             let mechanism = Self.mechanism(sasl)
             let mechanisms = offered.values(of: "sasl").map { $0.uppercased() }
             if !offered.contains("sasl") {
-                out.append(.log(.warning, "the server offers no SASL, so the bot cannot log in to its account during registration; configure nickserv_password as a fallback if the network has NickServ"))
+                // InspIRCd and others hide `sasl` while services are not linked (after a restart).
+                if let refusal = unidentifiedRefusal("the server offers no SASL now (services not linked yet?)") {
+                    return out + refusal
+                }
+                out.append(.log(.warning, "the server offers no SASL, so the bot cannot log in to its account during registration; identifying with nickserv_password after registration"))
             } else if !mechanisms.isEmpty && !mechanisms.contains(mechanism) {
-                out.append(.log(.error, "the server offers SASL \(mechanisms.joined(separator: ",")) but not \(mechanism); change sasl.mechanism"))
+                let problem = "the server offers SASL \(mechanisms.joined(separator: ",")) but not \(mechanism); change sasl.mechanism"
+                if let refusal = unidentifiedRefusal(problem) { return out + refusal }
+                out.append(.log(.error, problem))
                 wanted.removeAll { $0 == "sasl" }
             }
         } else {
@@ -562,8 +574,20 @@ public struct IRCRegistrationStateMachine: Sendable {
         case nil:
             hint = ""
         }
-        return [.log(.error, "SASL \(exchange.mechanism) authentication failed (\(message.command) \(reason)); continuing without logging in: \(hint)")]
+        let problem = "SASL \(exchange.mechanism) authentication failed (\(message.command) \(reason)): \(hint)"
+        if let refusal = unidentifiedRefusal(problem) { return refusal }
+        return [.log(.error, "\(problem); continuing, to identify with nickserv_password after registration")]
             + endNegotiation(enabled: exchange.enabled, account: nil, sasl: .failed)
+    }
+
+    /// SASL is configured but cannot log the bot in on this connection: without a NickServ
+    /// fallback the attempt ends (and is retried with backoff) rather than registering an
+    /// unidentified bot that services would rename and that could not speak where an account is
+    /// needed. Nil when `nickserv_password` lets registration go on.
+    private mutating func unidentifiedRefusal(_ problem: String) -> [Output]? {
+        guard !settings.nickServFallback else { return nil }
+        state = .failed
+        return [.fail("\(problem); not registering without the bot's account, retrying later (set nickserv_password to identify after registration instead)")]
     }
 
     // MARK: Servers without CAP
@@ -578,11 +602,14 @@ public struct IRCRegistrationStateMachine: Sendable {
         }
         guard message.parameters[1].uppercased() == "CAP" else { return [] }
         guard case .listingCapabilities = state else { return [] }
+        if settings.sasl != nil, let refusal = unidentifiedRefusal("SASL is configured but the server has no CAP support") {
+            return refusal
+        }
         state = .awaitingWelcome(AwaitingWelcome(
             enabled: [], account: nil, sasl: settings.sasl == nil ? .notConfigured : .unavailable))
         var out: [Output] = [.log(.info, "the server does not support capability negotiation (CAP); registering without IRCv3 features")]
         if settings.sasl != nil {
-            out.append(.log(.warning, "SASL is configured but the server has no CAP support; configure nickserv_password as a fallback if the network has NickServ"))
+            out.append(.log(.warning, "SASL is configured but the server has no CAP support; identifying with nickserv_password after registration"))
         }
         return out
     }
