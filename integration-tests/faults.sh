@@ -8,7 +8,8 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib/servers.sh"
 source "$here/lib/gateway.sh"
-proxy_pids=()
+proxy_pids=()   # every helper process, stopped at the end
+relay_pids=()   # the TCP relays only: SIGUSR1 resets their connections
 cleanup() {
   stop_gateway
   for pid in "${proxy_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
@@ -27,8 +28,8 @@ build_tocsin || exit 1
 
 # The gateway reaches both servers through TCP relays that can reset every connection at once.
 IRC_PROXY_PORT=$((INSPIRCD_TLS_PORT + 100)); XMPP_PROXY_PORT=$((PROSODY_PORT + 100))
-"$TOCSIN_IT_PYTHON" "$here/lib/tcpproxy.py" "$IRC_PROXY_PORT" "$INSPIRCD_TLS_PORT" & proxy_pids+=($!)
-"$TOCSIN_IT_PYTHON" "$here/lib/tcpproxy.py" "$XMPP_PROXY_PORT" "$PROSODY_PORT" & proxy_pids+=($!)
+"$TOCSIN_IT_PYTHON" "$here/lib/tcpproxy.py" "$IRC_PROXY_PORT" "$INSPIRCD_TLS_PORT" & proxy_pids+=($!); relay_pids+=($!)
+"$TOCSIN_IT_PYTHON" "$here/lib/tcpproxy.py" "$XMPP_PROXY_PORT" "$PROSODY_PORT" & proxy_pids+=($!); relay_pids+=($!)
 wait_for_port "$IRC_PROXY_PORT" 10 && wait_for_port "$XMPP_PROXY_PORT" 10 || exit 1
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
@@ -66,12 +67,14 @@ export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
 
 # Watchers connect to the servers directly (not through the relays) and keep reconnecting until
 # the deadline, appending everything they see as JSON lines.
+# Each writes OUT.ready once it is in the room; `watchers_ready` waits for both before a burst, so
+# a watcher that joins late cannot pass for lost announcements.
 watch_irc() { # OUT DEADLINE_SECONDS
   local out="$1" end=$((SECONDS + $2))
   while ((SECONDS < end)); do
     ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost \
       --nick "w$RANDOM" --timeout $((end - SECONDS)) watch --channel '#ops' --from tocsin --json \
-      --until-quiet 45 >>"$out" 2>/dev/null && return 0
+      --until-quiet 45 --ready-file "$out.ready" >>"$out" 2>/dev/null && return 0
     sleep 0.2
   done
 }
@@ -80,8 +83,16 @@ watch_xmpp() { # OUT DEADLINE_SECONDS
   while ((SECONDS < end)); do
     xmppclient --jid alice@localhost --password alicepass123 --host 127.0.0.1 --port "$PROSODY_PORT" \
       --cafile "$ca/ca.pem" --timeout $((end - SECONDS)) watch --room ops@conference.localhost \
-      --nick "w$RANDOM" --history 100 --include-history --from tocsin --json --until-quiet 45 >>"$out" 2>/dev/null && return 0
+      --nick "w$RANDOM" --history 100 --include-history --from tocsin --json --until-quiet 45 \
+      --ready-file "$out.ready" >>"$out" 2>/dev/null && return 0
     sleep 0.2
+  done
+}
+watchers_ready() { # OUT... — bounded: 60 s for all
+  local f i
+  for f in "$@"; do
+    for ((i = 0; i < 600; i++)); do [ -e "$f.ready" ] && break; sleep 0.1; done
+    [ -e "$f.ready" ] || { echo "      watcher for $f never joined its room" >&2; return 1; }
   done
 }
 seen_count() { local n; n=$(grep -c "$2" "$1" 2>/dev/null); echo "${n:-0}"; }
@@ -112,10 +123,10 @@ YAML
 slow_started=$SECONDS
 
 # 1. kill -9 while 200 incidents are being announced; restart; everything arrives.
-irc_out="$TOCSIN_GATEWAY_DIR/kill.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/kill.xmpp.json"; rm -f "$irc_out" "$xmpp_out"
+irc_out="$TOCSIN_GATEWAY_DIR/kill.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/kill.xmpp.json"; rm -f "$irc_out"* "$xmpp_out"*
 watch_irc "$irc_out" 900 & wi=$!
 watch_xmpp "$xmpp_out" 900 & wx=$!
-sleep 3
+check "kill -9: both watchers are in their rooms before the burst" watchers_ready "$irc_out" "$xmpp_out"
 for i in $(seq 1 200); do enqueue_trigger "kill-test $i" warning "kill-$i" >/dev/null; done
 # XMPP drains fastest: kill as soon as its room has seen a few, so both rooms are mid-burst.
 wait_seen "$xmpp_out" 'kill-test' 10 120
@@ -130,10 +141,10 @@ check "kill -9 mid-burst: all 200 in the MUC (XMPP)" count "kill -9 / XMPP room"
 # 2. Each chat server stopped and restarted in the middle of a burst.
 for server in inspircd prosody; do
   irc_out="$TOCSIN_GATEWAY_DIR/restart-$server.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/restart-$server.xmpp.json"
-  rm -f "$irc_out" "$xmpp_out"
+  rm -f "$irc_out"* "$xmpp_out"*
   watch_irc "$irc_out" 400 & wi=$!
   watch_xmpp "$xmpp_out" 400 & wx=$!
-  sleep 3
+  check "$server restart: both watchers are in their rooms before the burst" watchers_ready "$irc_out" "$xmpp_out"
   for i in $(seq 1 30); do enqueue_trigger "restart-$server $i" warning "restart-$server-$i" >/dev/null; done
   sleep 3
   stop_$server
@@ -144,15 +155,34 @@ for server in inspircd prosody; do
   check "$server restart mid-burst: all 30 in the MUC (XMPP)" count "$server restart / XMPP room" "$xmpp_out" "restart-$server (\\d+)\\b" 1..30
 done
 
-# 3. TCP connections dropped abruptly (RST) twice during a burst.
-irc_out="$TOCSIN_GATEWAY_DIR/drop.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/drop.xmpp.json"; rm -f "$irc_out" "$xmpp_out"
+# 3. Services (Anope) down when the gateway reconnects: InspIRCd offers no sasl then. The bot must
+# not register unidentified (services would rename it to Guest… and its lines carry no account);
+# it retries until services are back, then delivers everything from its account.
+irc_out="$TOCSIN_GATEWAY_DIR/services.irc.json"; rm -f "$irc_out"*
+ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost \
+  --nick "w$RANDOM" --timeout 150 watch --channel '#ops' --from tocsin --require-account --json \
+  --match 'services-down' --expect-count 10 --ready-file "$irc_out.ready" >"$irc_out" 2>/dev/null & wi=$!
+check "services down: the watcher is in #ops before the burst" watchers_ready "$irc_out"
+stop_anope
+kill -USR1 "${relay_pids[0]}"
+for i in $(seq 1 10); do enqueue_trigger "services-down $i" warning "services-down-$i" >/dev/null; done
+sleep 8
+check "services down: the gateway refuses to register without its account and says why" \
+  log_has 'offers no SASL now' "$TOCSIN_GATEWAY_LOG"
+start_anope || echo "      anope did not start again"
+wait "$wi"
+check "services down: all 10 arrive from the bot's account once services are back" \
+  count "services down / IRC #ops" "$irc_out" 'services-down (\d+)\b' 1..10
+
+# 4. TCP connections dropped abruptly (RST) twice during a burst.
+irc_out="$TOCSIN_GATEWAY_DIR/drop.irc.json"; xmpp_out="$TOCSIN_GATEWAY_DIR/drop.xmpp.json"; rm -f "$irc_out"* "$xmpp_out"*
 watch_irc "$irc_out" 400 & wi=$!
 watch_xmpp "$xmpp_out" 400 & wx=$!
-sleep 3
+check "TCP reset: both watchers are in their rooms before the burst" watchers_ready "$irc_out" "$xmpp_out"
 for i in $(seq 1 40); do enqueue_trigger "drop-test $i" warning "drop-$i" >/dev/null; done
 for round in 1 2; do
   sleep 4
-  for pid in "${proxy_pids[@]}"; do kill -USR1 "$pid"; done
+  for pid in "${relay_pids[@]}"; do kill -USR1 "$pid"; done
 done
 wait "$wi"; wait "$wx"
 check "connections reset twice: all 40 in #ops (IRC)" count "TCP reset / IRC #ops" "$irc_out" 'drop-test (\d+)\b' 1..40

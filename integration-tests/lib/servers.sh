@@ -318,12 +318,21 @@ _it_start_inspircd() { # FRESH
   _it_track inspircd "$pid" inspircd inspircd
   _it_wait_port_of inspircd "$pid" inspircd "$INSPIRCD_TLS_PORT" 20 || return 1
 
+  _it_start_anope || return 1
+  _it_log "inspircd+anope ready in $(_it_elapsed "$t0")s (inspircd pid $pid, anope pid $IT_ANOPE_PID;" \
+    "plain $INSPIRCD_PORT, tls $INSPIRCD_TLS_PORT)"
+}
+
+# Starts Anope for the running InspIRCd and waits until it is linked (sasl offered). Sets IT_ANOPE_PID.
+_it_start_anope() {
+  local d="$TOCSIN_IT_DIR/inspircd" apid
   # Anope runs as "irc": as root it warns and sleeps 3 s on every start.
   chown -R irc:irc "$d/anope"
   (cd "$d/anope" && exec setpriv --reuid=irc --regid=irc --init-groups -- anope --config=example.conf --confdir="$d/anope/conf" --dbdir="$d/anope/data" \
      --logdir="$d/anope/logs" --modulesdir=/usr/lib/anope --nofork) \
      </dev/null >>"$d/anope-console.log" 2>&1 &
   apid=$!
+  IT_ANOPE_PID=$apid
   _it_track inspircd "$apid" anope anope
   if ! _it_wait_services_linked 30; then
     local why="did not link to InspIRCd within 30s (CAP LS over TLS never offered sasl)"
@@ -331,9 +340,18 @@ _it_start_inspircd() { # FRESH
     _it_fail inspircd "Anope $why"
     return 1
   fi
-  _it_log "inspircd+anope ready in $(_it_elapsed "$t0")s (inspircd pid $pid, anope pid $apid;" \
-    "plain $INSPIRCD_PORT, tls $INSPIRCD_TLS_PORT)"
 }
+
+# Services down while the IRC server runs (InspIRCd then stops offering sasl), and back.
+stop_anope() {
+  local file="$TOCSIN_IT_DIR/inspircd/pids" pid label exe
+  [ -f "$file" ] || return 1
+  while read -r pid label exe; do
+    [ "$label" = anope ] && _it_kill_pid "$pid" "$exe" 15 inspircd/anope
+  done <"$file"
+  grep -v ' anope anope$' "$file" >"$file.new"; mv "$file.new" "$file"
+}
+start_anope() { _it_start_anope && _it_log "anope linked again (pid $IT_ANOPE_PID)"; }
 
 start_inspircd() { _it_start_inspircd 1; }
 stop_inspircd() { _it_stop_server inspircd; }
