@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: Pure codecs (no I/O)
@@ -109,10 +110,24 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
+        // MARK: Incident pages (server-rendered HTML, chat sign-in, recorded chat, postmortems)
+        .target(name: "IncidentPages", dependencies: [
+            "TocsinCore", "TocsinStorage",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         // MARK: The assembly (every target wired together; testable in-process)
         .target(name: "TocsinGateway", dependencies: [
             "TocsinCore", "TocsinConfig", "TocsinStorage", "EmbeddedIncidents", "DurableOutbox", "PagerDuty", "HTTPIntake",
-            "IRCClient", "XMPPClient", "XMPP",
+            "IRCClient", "XMPPClient", "XMPP", "IncidentPages",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,7 +137,7 @@ let package = Package(
 
         // MARK: The executable (arguments, logging/metrics bootstrap, the service group)
         .executableTarget(name: "Tocsin", dependencies: [
-            "TocsinGateway", "TocsinConfig",
+            "TocsinGateway", "TocsinConfig", "IncidentPages", "TocsinStorage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -181,6 +196,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        .testTarget(name: "IncidentPagesTests", dependencies: [
+            "IncidentPages", "TocsinCore", "TocsinStorage",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "TocsinGatewayTests", dependencies: [
             "TocsinGateway", "TocsinConfig", "TocsinCore", "HTTPIntake", "IRCClient", "XMPPClient",

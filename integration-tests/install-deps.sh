@@ -8,6 +8,7 @@ packages=(
   inspircd anope ngircd                             # IRC servers (InspIRCd linked to Anope services)
   prosody ejabberd                                  # XMPP servers
   python3-irc python3-slixmpp errbot python3-deepmerge wrk sqlite3  # scripted clients; benchmark peer and load
+  chromium fonts-dejavu-core                        # pages.sh: a real headless browser loads the incident pages
 )
 missing=()
 for p in "${packages[@]}"; do

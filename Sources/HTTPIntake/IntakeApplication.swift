@@ -10,8 +10,11 @@ import Logging
 /// - `GET /readyz`: ``ReadinessReport`` as JSON; 503 only when nothing can work.
 /// - `GET /metrics`: the Prometheus registry in text format, gauges refreshed per scrape
 ///   (``GatewayMetrics``).
+/// - whatever `extraRoutes` adds: the incident pages (`IncidentPages`, issue 13), which this
+///   target does not know.
 public func buildIntakeRouter(
-    configuration: IntakeConfiguration, dependencies: IntakeDependencies, logger: Logger
+    configuration: IntakeConfiguration, dependencies: IntakeDependencies, logger: Logger,
+    extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil
 ) -> Router<BasicRequestContext> {
     let metrics = IntakeMetrics(registry: dependencies.metrics)
     let enqueue = EnqueueEndpoint(configuration: configuration, alerts: dependencies.alerts, metrics: metrics,
@@ -29,6 +32,7 @@ public func buildIntakeRouter(
     router.get("/healthz") { _, _ in liveness.handle() }
     router.get("/readyz") { _, _ in await readiness.handle() }
     router.get("/metrics") { _, _ in await exposition.handle() }
+    extraRoutes?(router)
     return router
 }
 
@@ -41,7 +45,8 @@ public func buildIntakeRouter(
 /// listening socket never meets `EMFILE` (SwiftNIO then backs off accepting for a second at a time,
 /// during which nobody is served).
 public func buildIntakeApplication(
-    configuration: IntakeConfiguration, dependencies: IntakeDependencies, host: String, port: Int, logger: Logger
+    configuration: IntakeConfiguration, dependencies: IntakeDependencies, host: String, port: Int, logger: Logger,
+    extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil
 ) -> some ApplicationProtocol {
     let descriptorLimit = openDescriptorLimit()
     let limits = configuration.limits.fitted(toDescriptorLimit: descriptorLimit)
@@ -52,7 +57,7 @@ public func buildIntakeApplication(
         ])
     }
     return Application(
-        router: buildIntakeRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+        router: buildIntakeRouter(configuration: configuration, dependencies: dependencies, logger: logger, extraRoutes: extraRoutes),
         server: .limitedHTTP1(limits, logger: logger),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tocsin"),
         logger: logger

@@ -8,6 +8,6 @@ struct TocsinCommand: AsyncParsableCommand {
         commandName: "tocsin",
         abstract: "ChatOps gateway: incident announcements and commands in IRC and XMPP rooms.",
         version: TocsinVersion.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, LoginLinkCommand.self],
         defaultSubcommand: nil)
 }

@@ -69,6 +69,7 @@ struct ConfigurationValidator {
         if let perAddress = c.http?.maxConnectionsPerAddress, let total = c.http?.maxConnections, perAddress > total {
             add("http.max_connections_per_address", "expected at most http.max_connections (\(total)), got \(perAddress)")
         }
+        found += c.pagesProblems()
         checkBackend(c.backend)
         checkNetworks()
         for (index, mapping) in (c.identities ?? []).enumerated() {

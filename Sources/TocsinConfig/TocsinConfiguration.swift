@@ -36,6 +36,10 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
     public var rateLimits: RateLimitSettings?
     /// How many commands run at once per network, how many wait, when a slow one says so.
     public var commands: CommandSchedulingSettings?
+    /// The incident pages' sign-in links and sessions (issue 13).
+    public var pages: WebPagesSettings?
+    /// Chat captured into incident timelines: default mode, time after resolve, retention (issue 13).
+    public var recording: RecordingSettings?
 
     enum CodingKeys: String, CodingKey {
         case database
@@ -45,6 +49,7 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
         case outboxMaxPendingPerRoom = "outbox_max_pending_per_room"
         case rateLimits = "rate_limits"
         case commands
+        case pages, recording
     }
 }
 
@@ -252,6 +257,8 @@ public struct IRCRoomSettings: Codable, Sendable, Hashable {
     public var name: String
     public var key: Secret?
     public var policy: PolicySettings?
+    /// `mentions` (default), `all` or `off`: what is kept of this room's chat (issue 13).
+    public var record: RecordMode?
 }
 
 public struct SASLSettings: Codable, Sendable, Hashable {
@@ -304,6 +311,8 @@ public struct XMPPRoomSettings: Codable, Sendable, Hashable {
     public var jid: String
     public var password: Secret?
     public var policy: PolicySettings?
+    /// `mentions` (default), `all` or `off`: what is kept of this room's chat (issue 13).
+    public var record: RecordMode?
 }
 
 public struct XMPPNetworkSettings: Codable, Sendable, Hashable {

@@ -138,6 +138,14 @@ public struct GatewayAssembly {
                               rateLimiter: CommandRateLimiter(limits: configuration.commandRateLimits),
                               scheduler: CommandScheduler(limits: configuration.commandSchedulerLimits))
         assembled.commandObserver = gatewayMetrics
+        // Incident pages, signing in with chat, recorded chat and postmortems (issue 13): on when
+        // gateway.public_url is set (GatewayAssembly+Pages.swift).
+        let pages = try Self.incidentPages(configuration, database: database, service: service, router: assembled.router, logger: logger)
+        assembled.commands.web = pages?.signIn
+        assembled.recorder = pages?.recorder
+        if let pages {
+            maintenance.append(.init(name: "incident pages prune", every: .seconds(3600)) { try await pages.prune() })
+        }
         let gateway = assembled
         relay.connect(gateway)
         // Events committed just before a crash may never have reached the outbox: publish the
@@ -173,6 +181,7 @@ public struct GatewayAssembly {
         health += connections.map { $0 as any HealthSource }
         services.append(DispatcherService(dispatcher: dispatcher, transports: transports))
         services.append(MaintenanceService(tasks: maintenance, logger: logger))
+        if let pages { services.append(pages.recordingService) }
 
         let http = configuration.http
         let intakeConfiguration = IntakeConfiguration(
@@ -188,16 +197,19 @@ public struct GatewayAssembly {
         let intakeDependencies = IntakeDependencies(
             alerts: alerts, events: relay, webhookLedger: try SeenWebhookEventTable(database: database),
             health: health, metrics: metrics)
+        let pageRoutes = pages?.routes
         let intake = buildIntakeApplication(
             configuration: intakeConfiguration,
             dependencies: intakeDependencies,
             host: http?.host ?? "127.0.0.1",
             port: http?.port ?? 8080,
-            logger: logger)
+            logger: logger,
+            extraRoutes: pageRoutes)
         self.intake = intake
         self.transports = transports
         self.runtimeServices = services
-        self.intakeRouter = buildIntakeRouter(configuration: intakeConfiguration, dependencies: intakeDependencies, logger: logger)
+        self.intakeRouter = buildIntakeRouter(configuration: intakeConfiguration, dependencies: intakeDependencies, logger: logger,
+                                              extraRoutes: pageRoutes)
         self.gateway = gateway
     }
 

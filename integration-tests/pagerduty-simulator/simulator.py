@@ -315,6 +315,8 @@ class Simulator:
     def log(self, incident, kind, summary, agent, moment=None):
         entry = {"id": self.new_id("R"), "type": kind, "summary": summary, "created_at": iso(moment or now()),
                  "agent": self.ref("user", agent) if agent else self.ref("service", incident["service"]),
+                 # REST API v2 "List log entries": channel is a polymorphic object named by its type.
+                 "channel": {"type": "auto" if kind == "notify_log_entry" else "api"},
                  "incident": {"id": incident["id"], "type": "incident_reference"}}
         incident["log"].append(entry)
 
