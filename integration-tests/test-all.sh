@@ -45,8 +45,9 @@ declare -A ports=(
   [faults]="INSPIRCD_PORT=37667 INSPIRCD_TLS_PORT=37697 INSPIRCD_LINK_PORT=37700 PROSODY_PORT=38222 TOCSIN_HTTP_PORT=37080"
   [intake]="TOCSIN_HTTP_PORT=39080"
   [abuse]="INSPIRCD_PORT=41667 INSPIRCD_TLS_PORT=41697 INSPIRCD_LINK_PORT=41700 TOCSIN_HTTP_PORT=41080"
+  [pages]="INSPIRCD_PORT=45667 INSPIRCD_TLS_PORT=45697 INSPIRCD_LINK_PORT=45700 PROSODY_PORT=46222 TOCSIN_HTTP_PORT=45080"
 )
-suites=(irc xmpp pagerduty faults intake abuse)
+suites=(irc xmpp pagerduty faults intake abuse pages)
 declare -A pids=() started=()
 for suite in "${suites[@]}"; do
   # shellcheck disable=SC2086

@@ -42,9 +42,12 @@ public struct EmbeddedIncidentCatalog: IncidentCatalog {
                                          arguments: [number]).map { note in
                 IncidentNote(author: note["author"], content: note["content"], createdAt: Self.date(note["createdAt"]))
             }
-            let events = try Row.fetchAll(db, sql: "SELECT at, actor, kind, summary FROM incident_timeline WHERE incidentNumber = ? ORDER BY id",
+            let events = try Row.fetchAll(db, sql: "SELECT at, actor, kind, summary, detail FROM incident_timeline WHERE incidentNumber = ? ORDER BY id",
                                           arguments: [number]).map { entry in
-                IncidentHistoryEvent(at: Self.date(entry["at"]), actor: entry["actor"], kind: entry["kind"], summary: entry["summary"])
+                let kind: String = entry["kind"], summary: String = entry["summary"], detail: String? = entry["detail"]
+                // A note's text is its detail: "Added a note: rolled back".
+                let text = kind == IncidentEventKind.annotated.rawValue ? detail.map { "\(summary): \($0)" } ?? summary : summary
+                return IncidentHistoryEvent(at: Self.date(entry["at"]), actor: entry["actor"], kind: kind, summary: text)
             }
             return IncidentRecord(incident: incident(row), notes: notes, events: events)
         }

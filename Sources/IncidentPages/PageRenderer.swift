@@ -63,6 +63,8 @@ public struct PageRenderer: Sendable {
 
     struct IncidentView {
         var title: String
+        /// The incident's own title (the page's `title` also names its number).
+        var heading: String
         var identity: String?
         var number: Int
         var status: String
@@ -111,7 +113,7 @@ public struct PageRenderer: Sendable {
     func incident(identity: String, summary: IncidentSummary, externalURL: String?) -> String {
         let incident = summary.incident
         let view = IncidentView(
-            title: "#\(incident.number) \(incident.title)", identity: identity, number: incident.number,
+            title: "#\(incident.number) \(incident.title)", heading: incident.title, identity: identity, number: incident.number,
             status: incident.status.rawValue, service: incident.service, team: incident.team, urgency: incident.urgency.rawValue,
             severity: incident.severity?.rawValue, assignee: incident.assignee, created: TimeFormat.dateTime(incident.createdAt),
             acknowledged: summary.record.acknowledgedAt.map(TimeFormat.dateTime),
@@ -133,7 +135,7 @@ public struct PageRenderer: Sendable {
         let iso = ISO8601DateFormatter().string(from: item.at)
         switch item {
         case .event(let event, let via):
-            return TimelineRow(kind: "event", iso: iso, time: TimeFormat.time(item.at), who: event.actor ?? "incident platform",
+            return TimelineRow(kind: "event", iso: iso, time: TimeFormat.time(item.at), who: event.actor ?? "Events API (an alert)",
                                where: via.map { "\($0.network) \($0.room)" } ?? event.channel.map { "via \($0)" },
                                text: event.summary)
         case .chat(let line):

@@ -71,7 +71,7 @@ enum PageTemplates {
 
     static let incident = """
     {{> header}}
-    <h1 id="title">#{{number}} {{title}}</h1>
+    <h1 id="title">#{{number}} {{heading}}</h1>
     <p><span class="status status-{{status}}" id="status">{{status}}</span></p>
     <dl class="facts">
     <dt>Service</dt><dd>{{service}}{{#team}} (team {{team}}){{/team}}</dd>

@@ -54,7 +54,7 @@ public enum PostmortemWriter {
         for item in summary.timeline {
             switch item {
             case .event(let event, let via):
-                let who = event.actor.map(escape) ?? "the incident platform"
+                let who = event.actor.map(escape) ?? "Events API (an alert)"
                 let place = via.map { " in \(escape($0.network)) \(escape($0.room))" } ?? ""
                 out.append("- \(TimeFormat.dateTime(event.at)) · **\(escape(event.summary))** — \(who)\(place)")
             case .chat(let line):

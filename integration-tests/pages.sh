@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Incident pages in a real browser (issue 13): a real demo flow on InspIRCd (+ Anope) and Prosody —
+# trigger → !ack 1 → chat lines mentioning #1 → !note → !resolve — then headless Chromium (Debian's
+# `chromium`) loads the list and the incident page and the checks read what a person sees: the
+# status, the timeline entries in order, the chat lines; no page without a session; a one-time
+# link works once; sign-in from IRC and from XMPP. Keeps a screenshot in docs/incident-page.png.
+# Every wait is bounded; every process is stopped by its PID.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+"$here/install-deps.sh" >/dev/null || exit 1
+export TOCSIN_IT_DIR="${TOCSIN_IT_DIR:-$(mktemp -d /tmp/tocsin-pages.XXXXXX)}"
+source "$here/lib/servers.sh"
+source "$here/lib/gateway.sh"
+dir="$TOCSIN_GATEWAY_DIR"
+mkdir -p "$dir"
+CHROMIUM_PID=""
+cleanup() {
+  if [ -n "$CHROMIUM_PID" ]; then kill -KILL "$CHROMIUM_PID" 2>/dev/null; wait "$CHROMIUM_PID" 2>/dev/null; fi
+  stop_gateway; stop_all_servers
+}
+trap cleanup EXIT
+
+build_tocsin || exit 1
+ca="$TOCSIN_IT_CA_DIR"
+make_test_ca "$ca" && start_inspircd && start_prosody || exit 1
+irc_register_account tocsin botpass123 && irc_register_account alice alicepass123 || exit 1
+xmpp_register prosody tocsin botpass123 && xmpp_register prosody bob bobpass123 || exit 1
+
+base="http://127.0.0.1:$TOCSIN_HTTP_PORT"
+config="$dir/pages.yml"
+cat >"$config" <<YAML
+gateway:
+  database: $dir/pages.sqlite
+  public_url: "$base"
+  pages: {link_minutes: 5, session_hours: 1}
+  recording: {after_resolve_minutes: 30, retention_days: 90}
+http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
+backend:
+  kind: embedded
+  embedded:
+    services: [{name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}]
+identities:
+  - {chat: irc:local-irc/alice, email: alice@example.org}
+  - {chat: xmpp:bob@localhost, email: bob@example.org}
+irc:
+  - name: local-irc
+    host: 127.0.0.1
+    port: $INSPIRCD_TLS_PORT
+    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
+    nick: tocsin
+    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
+    rooms: [{name: "#ops", record: mentions}, {name: "#quiet", record: off}]
+xmpp:
+  - name: local-xmpp
+    jid: tocsin@localhost
+    password: {env: TOCSIN_XMPP_PASSWORD}
+    host: 127.0.0.1
+    port: $PROSODY_PORT
+    tls: {mode: starttls, ca_file: $ca/ca.pem}
+    nick: tocsin
+    rooms: [{jid: ops@conference.localhost}]
+routes:
+  - {network: local-irc, room: "#ops"}
+  - {network: local-irc, room: "#quiet"}
+  - {network: local-xmpp, room: ops@conference.localhost}
+logging: {level: debug}
+YAML
+export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
+"$(tocsin_binary)" check-config "$config" >/dev/null || exit 1
+start_gateway "$config"
+wait_gateway_ready 90 || exit 1
+
+irc() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }
+xmpp() { xmppclient --jid bob@localhost --password bobpass123 --host 127.0.0.1 --port "$PROSODY_PORT" --cafile "$ca/ca.pem" "$@"; }
+alice() { irc --nick alice --sasl alice:alicepass123 --timeout 30 say --channel '#ops' --wait-for-nick tocsin --from tocsin "$@"; }
+
+# Headless Chromium, bounded and stopped by its PID: browse OUT URL [extra flags…]
+browse() {
+  local out="$1" url="$2" i; shift 2
+  chromium --headless --no-sandbox --disable-gpu --no-first-run --no-default-browser-check \
+    --user-data-dir="$dir/chromium-$RANDOM$RANDOM" "$@" "$url" >"$out" 2>>"$dir/chromium.log" </dev/null &
+  CHROMIUM_PID=$!
+  for ((i = 0; i < 300; i++)); do kill -0 "$CHROMIUM_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$CHROMIUM_PID" 2>/dev/null; then
+    echo "chromium ($CHROMIUM_PID) still running after 30 s; killing it" >&2
+    kill -KILL "$CHROMIUM_PID" 2>/dev/null
+  fi
+  wait "$CHROMIUM_PID" 2>/dev/null
+  CHROMIUM_PID=""
+  [ -s "$out" ] || [ "$*" != "${*#--screenshot}" ]
+}
+has() { grep -qF -- "$1" "$2"; }
+lacks() { [ -s "$2" ] && ! grep -qF -- "$1" "$2"; }
+# The line numbers of each fixed string in FILE, in the given order, must increase.
+in_order() { # FILE STRING...
+  local file="$1" last=0 line; shift
+  for s in "$@"; do
+    line="$(grep -nF -- "$s" "$file" | head -n 1 | cut -d: -f1)"
+    [ -n "$line" ] || { echo "in_order: \"$s\" not found in $file" >&2; return 1; }
+    ((line > last)) || { echo "in_order: \"$s\" (line $line) is not after line $last" >&2; return 1; }
+    last=$line
+  done
+}
+http_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
+
+# --- The demo flow -------------------------------------------------------------------------------
+rm -f "$dir"/*.ready
+irc --nick watcher --timeout 60 watch --channel '#ops' --wait-for-nick tocsin --from tocsin \
+  --match '\[TRIGGERED\] #1 ' --expect-count 1 --ready-file "$dir/watch.ready" >"$dir/watch.txt" 2>&1 &
+watch_pid=$!
+for _ in $(seq 1 150); do [ -e "$dir/watch.ready" ] && break; sleep 0.2; done
+echo "trigger: $(enqueue_trigger 'Checkout API error rate above 5%' critical checkout-5xx)"
+sleep 2
+check "alice acknowledges #1 in #ops" alice --text '!ack 1' --expect 'Acknowledged #1'
+# Lines about #1 (kept), chatter (not kept), markup that must stay text on the page.
+check "chat lines about #1 are said in #ops" alice --text 'looking at #1: deploy 42 broke checkout <b>bold</b>' \
+  --text 'lunch anyone?' --text 'rolling back deploy 42 for #1 now'
+check "a line about #1 in a room with record: off is said" \
+  irc --nick carol --timeout 30 say --channel '#quiet' --wait-for-nick tocsin --text 'secret chatter about #1 in the quiet room'
+check "alice adds a note to #1" alice --text '!note 1 rolled back deploy 42' --expect 'Note added to #1'
+check "alice resolves #1" alice --text '!resolve 1' --expect 'Resolved #1'
+wait "$watch_pid"; check "#ops saw #1 announced" test $? -eq 0
+sleep 2  # the recorder writes in the background
+
+# --- No page without a session -------------------------------------------------------------------
+check "GET /incidents without a session is 401" test "$(http_status "$base/incidents")" = 401
+check "GET /incidents/1/postmortem.md without a session is 401" test "$(http_status "$base/incidents/1/postmortem.md")" = 401
+browse "$dir/anonymous.html" "$base/incidents/1" --dump-dom
+check "the browser without a session is asked to sign in with chat" has 'Sign in with chat' "$dir/anonymous.html"
+check "the browser without a session sees nothing of #1" lacks 'Checkout API error rate' "$dir/anonymous.html"
+check "a forged session cookie gets no page" test "$(http_status -b "tocsin_session=$(printf '%032d.%064d' 0 0)" "$base/incidents/1")" = 401
+
+# --- Sign-in from IRC: !web answers privately, the link works once --------------------------------
+alice --text '!web' --expect 'Sign in to the incident pages' --expect-count 1 >"$dir/web-irc.txt" 2>&1
+irc_link="$(grep -o "$base/login/[0-9a-f.]*" "$dir/web-irc.txt" | head -n 1)"
+check "!web in #ops answers alice privately with a sign-in link" \
+  sh -c "[ -n '$irc_link' ] && grep -q 'PRIVMSG alice ' '$dir/web-irc.txt' && ! grep -q 'PRIVMSG #ops :Sign in' '$dir/web-irc.txt'"
+browse "$dir/list.html" "$irc_link" --dump-dom
+check "the one-time link signs the browser in and shows the list" has 'signed in as irc:local-irc/alice' "$dir/list.html"
+check "the list is empty of resolved incidents by default (open only)" has 'No incidents match.' "$dir/list.html"
+browse "$dir/again.html" "$irc_link" --dump-dom
+check "the same link a second time does not sign in" has 'This sign-in link does not work' "$dir/again.html"
+check "the second use shows no incident" lacks 'signed in as' "$dir/again.html"
+
+# --- The list and the incident page, as a person sees them ----------------------------------------
+link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next '/incidents?status=all' 2>/dev/null)"
+check "login-link refuses a --next that is not one of the pages" test -z "$link"
+curl_jar="$dir/cookies.txt"
+list_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice)"
+check "following a link with curl gets a session cookie" \
+  test "$(http_status -c "$curl_jar" "$list_link")" = 303
+check "the session cookie is HttpOnly and SameSite=Strict" \
+  sh -c "curl -s -D - -o /dev/null '$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice)' | grep -i '^set-cookie: tocsin_session=' | grep -q 'HttpOnly; SameSite=Strict'"
+curl -s --max-time 10 -b "$curl_jar" "$base/incidents?status=resolved" >"$dir/list-resolved.html"
+check "the list filtered by status=resolved shows #1 resolved" \
+  sh -c "grep -qF '#1 Checkout API error rate above 5%' '$dir/list-resolved.html' && grep -qF 'status-resolved' '$dir/list-resolved.html'"
+
+page_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next /incidents/1)"
+browse "$dir/incident.html" "$page_link" --dump-dom
+check "the incident page shows #1 and its title" has '<h1 id="title">#1 Checkout API error rate above 5%</h1>' "$dir/incident.html"
+check "the incident page shows the status resolved" has 'id="status">resolved<' "$dir/incident.html"
+check "the incident page shows who acknowledged, from where, and the times" \
+  sh -c "grep -qF '<span class=\"who\">alice@example.org</span> <span class=\"where\">local-irc #ops</span> <div class=\"text\">Acknowledged</div>' '$dir/incident.html' && grep -qF '(after ' '$dir/incident.html'"
+check "the timeline holds the chat lines about #1" \
+  sh -c "grep -qF 'looking at #1: deploy 42 broke checkout' '$dir/incident.html' && grep -qF 'rolling back deploy 42 for #1 now' '$dir/incident.html'"
+check "chat markup is shown as text, not HTML" has 'checkout &lt;b&gt;bold&lt;/b&gt;' "$dir/incident.html"
+check "chatter without #1 is not kept" lacks 'lunch anyone?' "$dir/incident.html"
+check "a room with record: off is not kept" lacks 'secret chatter' "$dir/incident.html"
+check "chat lines carry the verified identity and room" has 'alice (irc:local-irc/alice)' "$dir/incident.html"
+check "timeline entries are in order: trigger, !ack, ack, chat, note, resolve" in_order "$dir/incident.html" \
+  'Triggered by an alert from integration-test' '!ack 1' 'class="text">Acknowledged<' 'looking at #1' 'rolling back deploy 42' \
+  '!note 1 rolled back' 'Added a note: rolled back deploy 42' '!resolve 1' 'class="text">Resolved<'
+check "the bot's replies are in the timeline" has 'tocsin (bot)' "$dir/incident.html"
+
+shot_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next /incidents/1)"
+browse "$dir/shot.out" "$shot_link" --screenshot="$dir/incident-page.png" --window-size=900,1500 --hide-scrollbars
+check "a screenshot of the incident page was taken" test -s "$dir/incident-page.png"
+if [ -s "$dir/incident-page.png" ] && [ -n "${TOCSIN_PAGES_SCREENSHOT:-}" ]; then cp "$dir/incident-page.png" "$TOCSIN_PAGES_SCREENSHOT"; fi
+
+# --- The postmortem ------------------------------------------------------------------------------
+curl -s --max-time 10 -b "$curl_jar" "$base/incidents/1/postmortem.md" >"$dir/postmortem.md"
+check "the postmortem names the incident and its times" \
+  sh -c "grep -qF '# Postmortem: #1 Checkout API error rate above 5%' '$dir/postmortem.md' && grep -q 'Time to resolve:\*\* [0-9]' '$dir/postmortem.md'"
+check "the postmortem lists the responders and the note" \
+  sh -c "grep -qF 'alice@example.org' '$dir/postmortem.md' && grep -qF 'rolled back deploy 42' '$dir/postmortem.md'"
+check "the postmortem timeline holds the chat, in order" in_order "$dir/postmortem.md" \
+  '## Timeline' 'looking at \#1' 'rolling back deploy 42 for \#1 now' '**Resolved** — alice@example.org'
+check "the postmortem escapes chat markup" has 'checkout \<b\>bold\<' "$dir/postmortem.md"
+check "!postmortem 1 answers with its link" alice --text '!postmortem 1' --expect "$base/incidents/1/postmortem.md"
+
+# --- Sign-in from XMPP ---------------------------------------------------------------------------
+xmpp --timeout 40 say --room ops@conference.localhost --nick bob --wait-for-nick tocsin --text '!web' \
+  --expect 'Sign in to the incident pages as xmpp:bob@localhost' >"$dir/web-xmpp.txt" 2>&1
+xmpp_link="$(grep -o "$base/login/[0-9a-f.]*" "$dir/web-xmpp.txt" | head -n 1)"
+check "!web in the XMPP room answers bob privately with a link" test -n "$xmpp_link"
+browse "$dir/xmpp-list.html" "$xmpp_link" --dump-dom
+check "bob's link signs the browser in as xmpp:bob@localhost" has 'signed in as xmpp:bob@localhost' "$dir/xmpp-list.html"
+
+# --- An attacker's view ---------------------------------------------------------------------------
+evil="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice)"
+check "a sign-in never redirects to another site" \
+  sh -c "curl -s -D - -o /dev/null '$evil?next=//evil.example/x' | grep -i '^location:' | grep -q ' /incidents'"
+check "an identity routed nowhere it may read sees no incident #1" \
+  sh -c "l=\$('$(tocsin_binary)' login-link --config '$config' --as irc:other-net/mallory); curl -s -c '$dir/m.txt' -o /dev/null \"\$l\"; test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$dir/m.txt' '$base/incidents/1')\" = 404"
+tokens="$(grep -ho "/login/[0-9a-f.]*" "$dir/web-irc.txt" "$dir/web-xmpp.txt" | sed 's#/login/##; s#.*\.##' | sort -u | paste -sd'|')"
+check "no sign-in secret in the gateway's debug log" log_lacks "${tokens:-no-token-seen}" "$TOCSIN_GATEWAY_LOG"
+check "the database keeps no sign-in secret" \
+  sh -c "! sqlite3 '$dir/pages.sqlite' 'SELECT verifierHash FROM web_login_links' | grep -qE '${tokens:-no-token-seen}'"
+check "the gateway is still healthy" gateway_healthy
+
+echo "pages: $TOCSIN_FAILURES failure(s); screenshot $dir/incident-page.png"
+[ "$TOCSIN_FAILURES" -eq 0 ]
