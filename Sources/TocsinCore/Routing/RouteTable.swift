@@ -7,13 +7,24 @@ import Synchronization
 /// handler's, the one the embedded store words announcements with inside its write transaction —
 /// sees a change the moment it is made, from any thread, without an actor hop on the event path.
 public final class RouteTable: Sendable {
-    /// The configuration's routes, in file order; never changed from chat.
-    public let configured: [RouteRule]
+    /// The configuration's routes, in file order; never changed from chat, replaced by a reload.
+    public var configured: [RouteRule] { configuredRules.withLock { $0 } }
+    private let configuredRules: Mutex<[RouteRule]>
     private let subscriptions: Mutex<[RouteRule]>
 
     public init(configured: [RouteRule], subscriptions: [RouteRule] = []) {
-        self.configured = configured.map { var rule = $0; rule.source = .configuration; return rule }
+        self.configuredRules = Mutex(Self.fromConfiguration(configured))
         self.subscriptions = Mutex(subscriptions)
+    }
+
+    /// Replaces the configuration's routes (a reload, SIGHUP); chat subscriptions stay.
+    public func replaceConfigured(_ rules: [RouteRule]) {
+        let marked = Self.fromConfiguration(rules)
+        configuredRules.withLock { $0 = marked }
+    }
+
+    private static func fromConfiguration(_ rules: [RouteRule]) -> [RouteRule] {
+        rules.map { var rule = $0; rule.source = .configuration; return rule }
     }
 
     /// Configuration routes first, then chat subscriptions in the order they were made.
