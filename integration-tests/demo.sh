@@ -85,6 +85,9 @@ step "alice (SASL account on InspIRCd) types !ack 1 in #ops"
 irc --nick alice --sasl alice:alicepass123 --timeout 30 say --channel '#ops' --wait-for-nick tocsin \
   --text '!ack 1' --from tocsin --expect 'Acknowledged #1'
 
+irc --nick alice --sasl alice:alicepass123 --timeout 30 say --channel '#ops' --wait-for-nick tocsin \
+  --text 'looking at #1: the 10:02 deploy raised the error rate, rolling it back'
+
 status=0
 wait "$irc_watch" || status=1
 wait "$xmpp_watch" || status=1
@@ -92,5 +95,15 @@ step "What #ops on IRC saw"
 cat "$out/irc-watch.txt"
 step "What ops@conference.localhost on XMPP saw"
 cat "$out/xmpp-watch.txt"
+step "The incident's page and its postmortem (with the chat about #1)"
+sleep 1  # the chat recorder writes in the background
+echo "page: http://127.0.0.1:$TOCSIN_HTTP_PORT/incidents/1 (type !web to the bot for a one-time sign-in link)"
+jar="$out/demo-cookies.txt"
+curl -s --max-time 10 -c "$jar" -o /dev/null \
+  "$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next /incidents/1/postmortem.md)"
+postmortem="$(curl -s --max-time 10 -b "$jar" "http://127.0.0.1:$TOCSIN_HTTP_PORT/incidents/1/postmortem.md")"
+echo "postmortem: http://127.0.0.1:$TOCSIN_HTTP_PORT/incidents/1/postmortem.md"
+echo "$postmortem"
+grep -q '^# Postmortem: #1 ' <<<"$postmortem" || status=1
 if [ $status -eq 0 ]; then step "Demo OK: triggered and acknowledged, announced in IRC and XMPP"; else step "Demo FAILED (gateway log: $TOCSIN_GATEWAY_LOG)"; tail -n 40 "$TOCSIN_GATEWAY_LOG"; fi
 exit $status

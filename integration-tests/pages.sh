@@ -185,7 +185,7 @@ check "the postmortem names the incident and its times" \
 check "the postmortem lists the responders and the note" \
   sh -c "grep -qF 'alice@example.org' '$dir/postmortem.md' && grep -qF 'rolled back deploy 42' '$dir/postmortem.md'"
 check "the postmortem timeline holds the chat, in order" in_order "$dir/postmortem.md" \
-  '## Timeline' 'looking at \#1' 'rolling back deploy 42 for \#1 now' '**Resolved** — alice@example.org'
+  '## Timeline' 'looking at #1' 'rolling back deploy 42 for #1 now' '**Resolved** — alice@example.org'
 check "the postmortem escapes chat markup" has 'checkout \<b\>bold\<' "$dir/postmortem.md"
 check "!postmortem 1 answers with its link" alice --text '!postmortem 1' --expect "$base/incidents/1/postmortem.md"
 

@@ -7,7 +7,10 @@ import TocsinCore
 ///
 /// Everything that came from chat or from an alert is escaped (CommonMark §2.4: any ASCII
 /// punctuation may be backslash-escaped), so a line such as `<img src=x onerror=…>` or
-/// `[click](javascript:…)` stays text in any wiki that renders the Markdown.
+/// `[click](javascript:…)` stays text in any wiki that renders the Markdown. Each entry is one
+/// list item that starts with its time, so block syntax (`#`, `>`, `-`) inside a line is inert;
+/// only what works inline is escaped: link and image brackets, raw HTML and autolinks (`<`),
+/// entities (`&`), emphasis and code (`*`, `_`, `` ` ``, `~`), table cells (`|`).
 public enum PostmortemWriter {
     public static func markdown(_ summary: IncidentSummary, pageURL: String?) -> String {
         let incident = summary.incident
@@ -66,7 +69,7 @@ public enum PostmortemWriter {
         return out.joined(separator: "\n")
     }
 
-    /// One line of text, inert in Markdown: line breaks become spaces, ASCII punctuation that
+    /// One line of text, inert in Markdown: line breaks become spaces, the inline punctuation
     /// Markdown or HTML give meaning to is backslash-escaped.
     static func escape(_ text: String) -> String {
         var out = ""
@@ -74,7 +77,7 @@ public enum PostmortemWriter {
         for character in text {
             switch character {
             case "\n", "\r", "\u{2028}", "\u{2029}": out.append(" ")
-            case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "<", ">", "#", "+", "!", "|", "~", "&", "\"", "'", ":":
+            case "\\", "`", "*", "_", "[", "]", "<", ">", "|", "~", "&":
                 out.append("\\"); out.append(character)
             default:
                 // Control characters (IRC colour codes and the like) are dropped.
