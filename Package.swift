@@ -24,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: Pure codecs (no I/O)
@@ -52,6 +51,7 @@ let package = Package(
         // MARK: Storage (the one SQLite file)
         .target(name: "TocsinStorage", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
 
         // MARK: Incident backends
@@ -124,28 +124,15 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
-        // MARK: Incident pages (server-rendered HTML, chat sign-in, recorded chat, postmortems)
-        .target(name: "IncidentPages", dependencies: [
-            "TocsinCore", "TocsinStorage",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Mustache", package: "swift-mustache"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-
         // MARK: The assembly (every target wired together; testable in-process)
         .target(name: "TocsinGateway", dependencies: [
             "TocsinCore", "TocsinConfig", "TocsinStorage", "EmbeddedIncidents", "DurableOutbox", "PagerDuty", "HTTPIntake",
             "IRCClient", "XMPPClient", "XMPP", "IncidentPages",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -211,12 +198,6 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
-        .testTarget(name: "IncidentPagesTests", dependencies: [
-            "IncidentPages", "TocsinCore", "TocsinStorage",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "IncidentPagesTests", dependencies: [
             "IncidentPages", "TocsinCore", "TocsinStorage",

@@ -54,6 +54,13 @@ enum OutboxSchema {
                     """)
             }
         }
+        migrator.registerMigration("outbox_v4_summarized_index") { db in
+            // Folding recounts a summary's lines (`COUNT(*) … WHERE summarizedInto = ?`) on every
+            // fold; without an index that read the whole table per enqueue past the bound.
+            try db.execute(sql: """
+                CREATE INDEX outbox_messages_summarized ON outbox_messages(summarizedInto) WHERE summarizedInto IS NOT NULL
+                """)
+        }
         return migrator
     }
 }

@@ -21,14 +21,29 @@ extension SQLiteOutbox {
         let (kind, name) = Self.conversationColumns(destination)
         let conversation = "network = ? AND conversationKind = ? AND conversation = ? AND deliveredAt IS NULL"
         let arguments: StatementArguments = [destination.network, kind, name]
-        // The common case (well within the bound) costs this one cached statement.
+        // The common case (within the bound) costs this one cached statement, which stops counting
+        // past the bound: a backlog of thousands of critical lines (never folded) must not make
+        // every insert count them all (the quadratic intake of 2026-12-06, 1,993 → 622 events/s).
+        let bounded = try db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM (SELECT 1 FROM outbox_messages WHERE \(conversation) LIMIT ?)
+            """)
+        guard try (Int.fetchOne(bounded, arguments: arguments + [bound.maximumPending + 1]) ?? 0) > bound.maximumPending
+        else { return nil }
+        // Past the bound, only foldable lines can be folded: with none waiting there is nothing to do.
+        let foldable = try db.cachedStatement(sql: """
+            SELECT 1 FROM outbox_messages WHERE \(conversation) AND priority BETWEEN ? AND ?
+                AND (dedupKey IS NULL OR dedupKey NOT LIKE ?) LIMIT 1
+            """)
+        let summaryPattern = OutboxBound.summaryKeyPrefix + "%"
+        guard try Int.fetchOne(foldable, arguments: arguments + [DeliveryPriority.foldable.lowerBound.rawValue,
+                                                                  DeliveryPriority.foldable.upperBound.rawValue, summaryPattern]) != nil
+        else { return nil }
         let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox_messages WHERE \(conversation)")
         let waiting = try Int.fetchOne(count, arguments: arguments) ?? 0
-        guard waiting > bound.maximumPending else { return nil }
-        let summaryPattern = OutboxBound.summaryKeyPrefix + "%"
+        // A summary waits with OutboxBound.summaryPriority: the conversation index finds it.
         let existing = try Int64.fetchOne(db, sql: """
-            SELECT id FROM outbox_messages WHERE \(conversation) AND dedupKey LIKE ? ORDER BY id LIMIT 1
-            """, arguments: arguments + [summaryPattern])
+            SELECT id FROM outbox_messages WHERE \(conversation) AND priority = ? AND dedupKey LIKE ? ORDER BY id LIMIT 1
+            """, arguments: arguments + [OutboxBound.summaryPriority.rawValue, summaryPattern])
         let excess = waiting - bound.maximumPending + (existing == nil ? 1 : 0)
         let victims = try Int64.fetchAll(db, sql: """
             SELECT id FROM outbox_messages

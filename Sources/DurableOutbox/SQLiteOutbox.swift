@@ -35,7 +35,7 @@ public final class SQLiteOutbox: Outbox, Sendable {
     public func enqueue(_ messages: [OutboxMessage]) async throws -> [OutboxItem] {
         guard !messages.isEmpty else { return [] }
         let createdAt = now()
-        let (stored, folded) = try await database.write { db in
+        let (stored, folded) = try database.writeInline { db in
             try self.enqueue(messages, in: db, at: createdAt)
         }
         logFolds(folded)
@@ -118,7 +118,7 @@ public final class SQLiteOutbox: Outbox, Sendable {
         sql += " ORDER BY priority, id LIMIT ?"
         arguments += [limit]
         let (query, values) = (sql, arguments)
-        let rows = try await database.read { db in
+        let rows = try database.readInline { db in
             try OutboxRow.fetchAll(db.cachedStatement(sql: query), arguments: values)
         }
         return rows.map { row in
@@ -138,7 +138,8 @@ public final class SQLiteOutbox: Outbox, Sendable {
     public func markDelivered(_ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         let at = now().timeIntervalSince1970
-        try await database.write { db in
+        // Inline: the delivery loop marks after every page; no hop to the writer's queue and back.
+        try database.writeInline { db in
             let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
             let statement = try db.cachedStatement(sql: """
                 UPDATE outbox_messages SET deliveredAt = ? WHERE deliveredAt IS NULL AND id IN (\(placeholders))

@@ -258,7 +258,8 @@ public final class EmbeddedIncidentStore: IncidentService, TransactionalCommandS
                 outcomes.append(.changed(change.incident))
                 changes.append(change)
             }
-            var messages = [reply(outcomes)]
+            // An empty reply is none: the command's room reads its answer in the announcement (issue 12).
+            var messages = [reply(outcomes)].filter { !$0.text.lines.isEmpty }
             for change in changes { messages += committing.announcer.announcements(for: change.event) }
             let (stored, folded) = try committing.outbox.enqueue(messages, in: db, at: at)
             return (stored, folded, changes)
@@ -423,7 +424,8 @@ public final class EmbeddedIncidentStore: IncidentService, TransactionalCommandS
     /// Runs one write transaction; anything but an ``IncidentServiceError`` becomes `.unavailable`.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await database.write(updates)
+            // Inline on the calling thread: no hop to the writer's queue and back (see writeInline).
+            return try database.writeInline(updates)
         } catch let error as IncidentServiceError {
             throw error
         } catch {
@@ -434,7 +436,7 @@ public final class EmbeddedIncidentStore: IncidentService, TransactionalCommandS
 
     func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await database.read(value)
+            return try database.readInline(value)
         } catch let error as IncidentServiceError {
             throw error
         } catch {

@@ -36,6 +36,10 @@ public enum TocsinDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "tocsin"
+        // GRDB's pool already sets journal_mode=WAL and synchronous=NORMAL (a commit appends to
+        // the WAL without fsync; only checkpoints sync). The checkpoints leave the commit path.
+        let checkpointer = WALCheckpointer(path: path)
+        configuration.prepareDatabase { db in checkpointer.install(on: db) }
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch let error as DatabaseError {
