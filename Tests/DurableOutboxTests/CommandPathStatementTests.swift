@@ -67,7 +67,7 @@ final class RecordingTransport: ChatTransport {
         #expect(await eventually { (try? await outbox.backlog().isEmpty) == true })
         try await Task.sleep(for: .milliseconds(100))
         let texts = transport.delivered.withLock { $0.map(\.message.text.plainText) }
-        #expect(texts.contains("Acknowledged #1 Disk full"))
+        #expect(texts.contains { $0.hasPrefix("alice: Acknowledged #1 Disk full") })
         let statements = log.statements.filter { !$0.contains("outbox_messages WHERE deliveredAt IS NULL GROUP BY network") }
         print("!ack path: \(statements.count) statements, \(log.writeTransactions) write transactions:\n  " + log.all.joined(separator: "\n  "))
         // One write for the command (change, timeline, reply, announcement), one per delivery lane

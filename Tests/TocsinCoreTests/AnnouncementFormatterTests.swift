@@ -114,8 +114,9 @@ import TocsinCore
         #expect(acknowledged.last == .tone(.muted, " · alice"))
     }
 
-    @Test func listLimitDefaultsToTen() {
-        #expect(AnnouncementFormatter().listLimit == 10)
+    @Test func listLimitDefaultsToSixAndSummariesTo160() {
+        #expect(AnnouncementFormatter().listLimit == 6)
+        #expect(AnnouncementFormatter().summaryLimit == 160)
     }
 }
 

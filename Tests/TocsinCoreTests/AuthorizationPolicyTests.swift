@@ -9,8 +9,8 @@ import TocsinCore
     static let readCommands = CommandName.allCases.filter { !$0.isWrite }
 
     @Test func writeAndReadCommandsAreClassified() {
-        #expect(Set(Self.writeCommands) == [.ack, .resolve, .note, .trigger, .reassign, .escalate, .snooze])
-        #expect(Set(Self.readCommands) == [.incidents, .incident, .oncall, .whoami, .help])
+        #expect(Set(Self.writeCommands) == [.ack, .resolve, .note, .trigger, .reassign, .escalate, .snooze, .subscribe, .unsubscribe])
+        #expect(Set(Self.readCommands) == [.incidents, .incident, .oncall, .whoami, .help, .leave, .web, .postmortem, .subscriptions])
     }
 
     @Test(arguments: readCommands)

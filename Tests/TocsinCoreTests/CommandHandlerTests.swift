@@ -27,7 +27,7 @@ import TocsinCore
         #expect(await service.calls.isEmpty)
     }
 
-    @Test(arguments: ["!frobnicate", "!ack", "!ack x", "!snooze 1 30", "!help nothing", "tocsin:", "tocsin: hi",
+    @Test(arguments: ["!frobnicate", "!resolve", "!ack x", "!snooze 1 30", "!help nothing", "tocsin:", "tocsin: hi",
                       "!incident 1 2", "!escalate 1 99", "!ack \((1...25).map(String.init).joined(separator: " "))"])
     func everyLineMeantForTheBotGetsAReply(_ line: String) async {
         let service = FakeIncidentService()
@@ -51,7 +51,7 @@ import TocsinCore
         let service = FakeIncidentService()
         let reply = await handler(service).handle(F.message("!ack 1", identity: nil))
         #expect(reply?.lines.first?.first == .tone(.warning, "Refused: "))
-        #expect(reply?.plainText.hasPrefix("Refused: alice: !ack needs a verified identity") == true)
+        #expect(reply?.plainText.hasPrefix("Refused: !ack needs a verified identity") == true)
         #expect(await service.calls.isEmpty)
     }
 
@@ -112,7 +112,7 @@ import TocsinCore
     }
 
     @Test func ackOfOneIncidentNamesIt() async {
-        #expect(await reply("!ack 4", handler()) == "Acknowledged #4 API latency")
+        #expect(await reply("!ack 4", handler()) == "Acknowledged #4 API latency · api (platform) · high")
     }
 
     @Test func resolveOfSeveralListsTheirNumbers() async {
@@ -147,23 +147,23 @@ import TocsinCore
 
     @Test func noteIsAddedAsTheMappedUser() async {
         let service = FakeIncidentService()
-        #expect(await reply("!note 7 rolled back 1.4.2", handler(service)) == "Note added to #7 API latency")
+        #expect(await reply("!note 7 rolled back 1.4.2", handler(service)) == "Note added to #7 API latency: rolled back 1.4.2 · api (platform) · high")
         #expect(await service.calls == [.addNote(7, "rolled back 1.4.2", alice)])
     }
 
     @Test func triggerOpensAnIncident() async {
         let service = FakeIncidentService()
-        #expect(await reply("!trigger db disk almost full", handler(service)) == "Triggered #77 on db: disk almost full")
+        #expect(await reply("!trigger db disk almost full", handler(service))?.hasPrefix("Triggered #77 disk almost full · db") == true)
         #expect(await service.calls == [.trigger(service: "db", title: "disk almost full", alice)])
     }
 
     @Test func reassignAndEscalateAndSnoozeReportTheResult() async {
         let service = FakeIncidentService()
         let handler = handler(service)
-        #expect(await reply("!reassign 5 bob", handler) == "#5 reassigned to Bob Example")
-        #expect(await reply("!escalate 5", handler) == "#5 escalated to level 2")
-        #expect(await reply("!escalate 5 3", handler) == "#5 escalated to level 3")
-        #expect(await reply("!snooze 5 1h30m", handler) == "#5 snoozed for 1h30m")
+        #expect(await reply("!reassign 5 bob", handler)?.hasPrefix("Reassigned #5 API latency → Bob Example · ") == true)
+        #expect(await reply("!escalate 5", handler)?.hasPrefix("Escalated #5 API latency → level 2 · ") == true)
+        #expect(await reply("!escalate 5 3", handler)?.hasPrefix("Escalated #5 API latency → level 3 · ") == true)
+        #expect(await reply("!snooze 5 1h30m", handler)?.hasPrefix("Snoozed #5 API latency for 1h30m · ") == true)
         #expect(await service.calls == [
             .reassign(5, to: "bob", alice), .escalate(5, level: nil, alice), .escalate(5, level: 3, alice),
             .snooze(5, seconds: 5400, alice),
@@ -175,18 +175,17 @@ import TocsinCore
     @Test func emptyIncidentListSaysSo() async {
         let service = FakeIncidentService()
         #expect(await reply("!incidents", handler(service), identity: nil) == "No open incidents.")
-        #expect(await service.calls == [.openIncidents(limit: 10)])
+        #expect(await service.calls == [.openIncidents(limit: AnnouncementFormatter.defaultListLimit)])
     }
 
-    @Test func incidentListShowsOneLinePerIncidentAndWhetherMoreExist() async {
-        let page = IncidentPage(incidents: [F.incident(2, title: "B"), F.incident(1, title: "A", status: .acknowledged)], more: true)
-        let reply = await handler(FakeIncidentService(openPage: page)).handle(F.message("!incidents"))
-        #expect(reply?.lines.count == 3)
-        #expect(reply?.plainText == """
-            triggered #2 B · api · high
-            acknowledged #1 A · api · high
-            … more open incidents not shown
-            """)
+    @Test func incidentListPacksSeveralIncidentsPerLineNewestFirstWithAgeStatusAndAssignee() async {
+        let page = IncidentPage(incidents: [F.incident(2, title: "B"), F.incident(1, title: "A", status: .acknowledged, assignee: "bob")],
+                                more: true)
+        var handler = handler(FakeIncidentService(openPage: page))
+        handler.now = { F.epoch.addingTimeInterval(300) }
+        let reply = await handler.handle(F.message("!incidents"))
+        #expect(reply?.lines.count == 1)
+        #expect(reply?.plainText == "Open: #2 B (5 m, triggered) · #1 A (5 m, acked, bob) — and more")
     }
 
     @Test func incidentDetailsShowTheLastThreeNotes() async {
@@ -252,14 +251,14 @@ import TocsinCore
     }
 
     @Test func helpOnOneCommandShowsUsageAndAccess() async {
-        #expect(await reply("!help ack", handler()) == "!ack N [N…] — acknowledge incidents (needs a verified, mapped identity)")
-        #expect(await reply("!help incidents", handler()) == "!incidents — list open incidents, newest first")
+        #expect(await reply("!help ack", handler()) == "!ack N [N…] — acknowledge incidents (no number: the triggered ones assigned to you) (needs a verified, mapped identity)")
+        #expect(await reply("!help incidents", handler()) == "!incidents [mine] — list open incidents, newest first (mine: assigned to you)")
     }
 
     @Test func directMessagesNeedNoPrefix() async {
         let service = FakeIncidentService()
         let reply = await handler(service).handle(F.direct("ack 3"))
-        #expect(reply?.plainText == "Acknowledged #3 API latency")
+        #expect(reply?.plainText == "Acknowledged #3 API latency · api (platform) · high")
         #expect(await service.calls == [.acknowledge([3], alice)])
     }
 }

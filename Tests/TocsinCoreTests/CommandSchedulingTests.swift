@@ -32,7 +32,7 @@ import TocsinCore
         // What the transport does for each line it reads: hand it over and read on.
         gateway.submit(F.message("!ack 1", identity: F.alice))
         gateway.submit(F.message("!ack 2", from: "bob", identity: F.bob))
-        #expect(await eventually { await replies(outbox).contains { $0.hasPrefix("Acknowledged #2") } })
+        #expect(await eventually { await replies(outbox).contains { $0.hasPrefix("bob: Acknowledged #2") } })
         #expect(!service.log.contains("end ack 1"), "alice's call is still waiting on the slow API")
         service.open(1)
         #expect(await eventually { await replies(outbox).count == 2 })
@@ -50,7 +50,7 @@ import TocsinCore
         service.open(1)
         #expect(await eventually { await replies(outbox).count == 2 })
         #expect(service.log == ["start ack 1", "end ack 1", "start resolve 3", "end resolve 3"])
-        #expect(await replies(outbox).map { String($0.prefix(15)) } == ["Acknowledged #1", "Resolved #3 API"])
+        #expect(await replies(outbox).map { String($0.prefix(22)) } == ["alice: Acknowledged #1", "alice: Resolved #3 API"])
     }
 
     @Test func networkRunsAtMostTheBoundThenQueuesThenRefusesWithOneLine() async {
@@ -85,7 +85,7 @@ import TocsinCore
         #expect(await eventually { await replies(outbox).count == 2 })
         try? await Task.sleep(for: .milliseconds(50))
         let items = await outbox.pending(network: F.network, limit: 10).sorted { $0.id < $1.id }
-        #expect(items.map(\.message.text.plainText) == ["Working on it…", "Acknowledged #1 API latency"])
+        #expect(items.map(\.message.text.plainText) == ["Working on it…", "alice: Acknowledged #1 API latency · api (platform) · high"])
         #expect(items.map(\.message.priority) == [.writeReply, .writeReply], "the notice never trails its answer")
         let asked = deadlines.withLock { $0 }
         #expect(asked == 1)
@@ -95,7 +95,7 @@ import TocsinCore
         let service = GatedIncidentService(gated: [])
         let outbox = InMemoryOutbox()
         await gateway(service, outbox: outbox).receive(F.message("!ack 1"))
-        #expect(await replies(outbox) == ["Acknowledged #1 API latency"])
+        #expect(await replies(outbox) == ["alice: Acknowledged #1 API latency · api (platform) · high"])
     }
 
     @Test func announcementIsStoredWhileCommandsWaitOnTheAPI() async throws {

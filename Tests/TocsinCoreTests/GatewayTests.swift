@@ -31,7 +31,7 @@ import TocsinCore
         #expect(items.first?.message.destination == ops)
         #expect(items.first?.message.priority == .writeReply)
         #expect(items.first?.message.inReplyTo == "msg-17")
-        #expect(items.first?.message.text.plainText == "Acknowledged #4 API latency")
+        #expect(items.first?.message.text.plainText == "alice: Acknowledged #4 API latency · api (platform) · high")
         #expect(items.first?.message.dedupKey == nil)
     }
 

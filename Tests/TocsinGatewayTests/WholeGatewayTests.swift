@@ -80,18 +80,14 @@ import TocsinGateway
             await irc.say(InboundMessage(
                 origin: .room("#ops", on: "example"), senderName: "alice",
                 identity: .irc(network: "example", account: "alice"), text: "!ack 1", botNames: ["tocsin"]))
+            // #ops is routed for the acknowledgement too: its announcement there is the answer
+            // (issue 12: one line per action in the room where it was typed).
             let reply = try await within(.seconds(10)) {
-                await irc.firstDelivery { $0.message.priority == .writeReply }
+                await irc.firstDelivery { $0.message.text.plainText.contains("Acknowledged #1") }
             }
             #expect(reply.message.destination == .room("#ops", on: "example"))
-            #expect(reply.message.text.plainText.contains("Acknowledged"))
-            #expect(reply.message.text.plainText.contains("#1"))
-
-            // The acknowledgement is an incident event too: the room hears it as an announcement.
-            let acknowledged = try await within(.seconds(10)) {
-                await irc.firstDelivery { !$0.message.priority.isReply && $0.id != announcement.id }
-            }
-            #expect(acknowledged.message.text.plainText.contains("disk full on db1"))
+            #expect(reply.message.text.plainText.hasPrefix("alice: Acknowledged #1 disk full on db1"))
+            #expect(reply.message.priority == .critical)
 
             // A read command goes through the incident API (timed for /metrics).
             await irc.say(InboundMessage(
@@ -101,6 +97,8 @@ import TocsinGateway
                 await irc.firstDelivery { $0.message.priority == .readReply }
             }
             #expect(listing.message.text.plainText.contains("#1"))
+            // Three lines in #ops for trigger, !ack and !incidents: the acknowledgement was said once.
+            #expect(irc.delivered.filter { $0.message.destination == .room("#ops", on: "example") }.count == 3)
 
             // Operators see it: readiness per component and the commands in /metrics.
             try await Application(router: assembly.intakeRouter).test(.router) { client in
