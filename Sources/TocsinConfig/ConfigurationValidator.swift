@@ -185,6 +185,7 @@ struct ConfigurationValidator {
             if let reply = network.replyWith, !["privmsg", "notice"].contains(reply) {
                 add("\(path).reply_with", "expected privmsg or notice")
             }
+            checkMaxRooms(network.invites, path)
         }
         for (index, network) in (configuration.xmpp ?? []).enumerated() {
             let path = "xmpp[\(index)]"
@@ -201,6 +202,14 @@ struct ConfigurationValidator {
             where service.isEmpty || service.contains(where: { "@/".contains($0) || $0.isWhitespace }) {
                 add("\(path).muc_services[\(serviceIndex)]", "expected a service domain like conference.example.org, got \"\(service)\"")
             }
+            checkMaxRooms(network.invites, path)
+        }
+    }
+
+    /// `invites.max_rooms`: 0 refuses every invitation; more than 1,000 rooms is a typo.
+    private mutating func checkMaxRooms(_ invites: InviteSettings?, _ path: String) {
+        if let maxRooms = invites?.maxRooms, !(0...1000).contains(maxRooms) {
+            add("\(path).invites.max_rooms", "expected 0–1000, got \(maxRooms)")
         }
     }
 

@@ -84,6 +84,25 @@ extension TocsinConfiguration {
         })
     }
 
+    /// Per network: the invite policy and `invites.max_rooms` (20 by default); and the configured
+    /// rooms, which are never stored as invited nor forgotten on a kick.
+    public var roomRegistrySettings: RoomRegistry.Settings {
+        var policies: [String: InvitePolicy] = [:]
+        var maxima: [String: Int] = [:]
+        var configured = Set<ChatDestination>()
+        for network in irc ?? [] {
+            policies[network.name] = Self.invitePolicy(network.invites)
+            maxima[network.name] = network.invites?.maxRooms ?? RoomRegistry.defaultMaximumRooms
+            for room in network.rooms ?? [] { configured.insert(.room(room.name, on: network.name)) }
+        }
+        for network in xmpp ?? [] {
+            policies[network.name] = Self.invitePolicy(network.invites)
+            maxima[network.name] = network.invites?.maxRooms ?? RoomRegistry.defaultMaximumRooms
+            for room in network.rooms ?? [] { configured.insert(.room(room.jid, on: network.name)) }
+        }
+        return RoomRegistry.Settings(invitePolicies: policies, maximumRooms: maxima, configuredRooms: configured)
+    }
+
     /// Fails closed: without `invites`, or without `invites.rooms`, every invitation is refused.
     public static func invitePolicy(_ settings: InviteSettings?) -> InvitePolicy {
         guard let settings else { return InvitePolicy(accept: false) }

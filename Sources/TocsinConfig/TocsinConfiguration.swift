@@ -226,6 +226,14 @@ public struct InviteSettings: Codable, Sendable, Hashable {
     public var rooms: [String]?
     /// Only these verified identities may invite; absent = anyone.
     public var inviters: [ChatIdentity]?
+    /// Most rooms held by invitation on this network (default 20); further invitations are
+    /// refused, with the reason told to the inviter.
+    public var maxRooms: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case accept, rooms, inviters
+        case maxRooms = "max_rooms"
+    }
 }
 
 public enum TLSModeSetting: String, Codable, Sendable, Hashable {

@@ -60,6 +60,12 @@ public struct GatewayAssembly {
         }
         let dispatcher = OutboxDispatcher(outbox: outbox)
         let relay = EventRelay()
+        // One router for everything that words announcements: the configuration's routes plus the
+        // subscriptions made from chat, stored in the same database (issue 12).
+        let subscriptionTable = try SubscriptionTable(database: database)
+        let router = configuration.router
+        router.table.replaceSubscriptions(try await subscriptionTable.loadSubscriptions())
+        let formatter = configuration.announcementFormatter
 
         let service: any IncidentService
         var alerts: (any AlertEventIntake)?
@@ -95,7 +101,7 @@ public struct GatewayAssembly {
                 incidentURLBase: configuration.gateway.publicURL,
                 events: relay,
                 // Same database: !ack/!resolve commit their reply and announcements in one transaction.
-                outbox: outbox, announcer: Announcer(router: configuration.router),
+                outbox: outbox, announcer: Announcer(router: router, formatter: formatter),
                 logger: logger)
             service = store
             alerts = store
@@ -127,14 +133,19 @@ public struct GatewayAssembly {
             serviceNamesByID = Dictionary((settings.services ?? [:]).map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         }
 
-        let handler = CommandHandler(
+        var handler = CommandHandler(
             parser: CommandParser(prefix: configuration.commandPrefix),
             policy: configuration.authorizationPolicy,
             service: InstrumentedIncidentService(base: service, observer: gatewayMetrics),
+            formatter: formatter,
             logger: logger,
             // The embedded store under the metrics wrapper: !ack/!resolve commit in one transaction.
             transactional: replayable)
-        var assembled = Gateway(commands: handler, router: configuration.router, outbox: outbox, dispatcher: dispatcher, logger: logger,
+        handler.router = router
+        handler.subscriptionStore = subscriptionTable
+        handler.queries = (service as? any IncidentQueries).map { InstrumentedIncidentQueries(base: $0, observer: gatewayMetrics) }
+        handler.knownServices = configuration.subscribableServices
+        var assembled = Gateway(commands: handler, router: router, outbox: outbox, dispatcher: dispatcher, formatter: formatter, logger: logger,
                               rateLimiter: CommandRateLimiter(limits: configuration.commandRateLimits),
                               scheduler: CommandScheduler(limits: configuration.commandSchedulerLimits))
         assembled.commandObserver = gatewayMetrics

@@ -13,6 +13,7 @@ public enum Command: Sendable, Hashable {
     case snooze(Int, seconds: Int)
     case whoami
     case help(CommandName?)
+    case leave
     case web
     case postmortem(Int)
 
@@ -30,6 +31,7 @@ public enum Command: Sendable, Hashable {
         case .snooze: .snooze
         case .whoami: .whoami
         case .help: .help
+        case .leave: .leave
         case .web: .web
         case .postmortem: .postmortem
         }

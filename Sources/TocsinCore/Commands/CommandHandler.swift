@@ -14,6 +14,9 @@ public struct CommandHandler: Sendable {
     /// service itself when it can (``IncidentService/transactional``), or the embedded store
     /// given explicitly when `service` wraps it (metrics); nil on PagerDuty.
     public var transactional: (any TransactionalCommandService)?
+    /// The rooms held by invitation, for `!leave` and a room's `!help`; nil in tests and tools
+    /// without rooms (CommandHandler+Rooms.swift).
+    public var rooms: RoomRegistry? = nil
     /// The incident pages' sign-in links and addresses (`!web`, `!postmortem`); nil when
     /// `gateway.public_url` is not set (CommandHandler+Web.swift).
     public var web: (any WebSignIn)? = nil
@@ -62,6 +65,8 @@ public struct CommandHandler: Sendable {
         case .command(let parsed): command = parsed
         }
         let prefix = parser.prefix
+        // `!leave` has its own rule (the inviter, or the room's writers), whatever the command list.
+        if command.name == .leave { return await leaveResponse(for: message) }
         let actor: Actor?
         switch policy.decide(command.name, for: message, prefix: prefix) {
         case .denied(let reason):
@@ -173,6 +178,8 @@ public struct CommandHandler: Sendable {
             return RichText(plain: "\(message.senderName): \(identity), \(mapped)")
         case .help(let topic):
             return help(topic, at: message.origin)
+        case .leave:
+            return await leaveResponse(for: message).text
         case .web:
             return await webResponse(for: message).text
         case .postmortem(let number):
@@ -219,17 +226,7 @@ public struct CommandHandler: Sendable {
         return spans.isEmpty ? RichText(plain: "\(verb): the incident platform reported no change") : RichText(spans)
     }
 
-    private func help(_ topic: CommandName?, at origin: ChatDestination) -> RichText {
-        let prefix = parser.prefix
-        if let topic {
-            let access = topic.isWrite ? " (needs a verified, mapped identity)" : ""
-            return RichText([.code("\(prefix)\(topic.usage)"), .plain(" — \(topic.summary)\(access)")])
-        }
-        let roomPolicy = policy.policy(for: origin)
-        let available = CommandName.allCases.filter { roomPolicy.allows($0) && ($0 == .help || $0 == .whoami || service.supportedCommands.contains($0)) }
-        return RichText([.plain("Commands: "), .code(available.map { "\(prefix)\($0.rawValue)" }.joined(separator: " ")),
-                         .plain(" — \(prefix)help COMMAND for details")])
-    }
+    // `help(_:at:)` is in CommandHandler+Rooms.swift: it answers for the room it is asked in.
 }
 
 /// A command's reply and the priority it is delivered with (see ``DeliveryPriority``).

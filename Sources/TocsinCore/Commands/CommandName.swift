@@ -12,6 +12,8 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
     case snooze
     case whoami
     case help
+    /// Leave this room and forget it: rooms joined by invitation only (issue 12).
+    case leave
     /// A one-time sign-in link for the incident pages, answered privately (issue 13).
     case web
     /// The link to an incident's postmortem in Markdown (issue 13).
@@ -21,6 +23,7 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
     public var isWrite: Bool {
         switch self {
         case .ack, .resolve, .note, .trigger, .reassign, .escalate, .snooze: true
+        case .leave: false
         case .incidents, .incident, .oncall, .whoami, .help, .web, .postmortem: false
         }
     }
@@ -40,6 +43,7 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
         case .snooze: "snooze N DURATION (e.g. 30m, 2h)"
         case .whoami: "whoami"
         case .help: "help [COMMAND]"
+        case .leave: "leave"
         case .web: "web"
         case .postmortem: "postmortem N"
         }
@@ -59,6 +63,7 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
         case .snooze: "snooze an acknowledged incident"
         case .whoami: "show your verified identity and incident-platform user"
         case .help: "list commands or explain one"
+        case .leave: "make the bot leave this room for good (its inviter or the room's writers)"
         case .web: "get a one-time link to the incident pages, sent privately"
         case .postmortem: "link to an incident's postmortem (Markdown, with the chat)"
         }

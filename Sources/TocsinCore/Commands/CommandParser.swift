@@ -104,6 +104,8 @@ public struct CommandParser: Sendable {
         case .postmortem:
             guard words.count == 1, let number = incidentNumber(words[0]) else { return nil }
             return .postmortem(number)
+        case .leave:
+            return words.isEmpty ? .leave : nil
         case .help:
             guard words.count <= 1 else { return nil }
             guard let word = words.first else { return .help(nil) }
