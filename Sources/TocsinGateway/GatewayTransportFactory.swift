@@ -11,15 +11,19 @@ public struct GatewayTransportHooks: Sendable {
     public var onMessage: @Sendable (InboundMessage) async -> Void
     public var onReady: @Sendable (String) -> Void
     public var stsPolicies: any STSPolicyStore
+    /// Invitations, joins and kicks go to the core's room registry (which also stores them).
+    public var rooms: (any RoomLifecycle)?
 
     public init(
         onMessage: @escaping @Sendable (InboundMessage) async -> Void,
         onReady: @escaping @Sendable (String) -> Void,
-        stsPolicies: any STSPolicyStore
+        stsPolicies: any STSPolicyStore,
+        rooms: (any RoomLifecycle)? = nil
     ) {
         self.onMessage = onMessage
         self.onReady = onReady
         self.stsPolicies = stsPolicies
+        self.rooms = rooms
     }
 }
 
@@ -46,11 +50,12 @@ public struct GatewayTransportFactory: Sendable {
             irc: { configuration, hooks in
                 IRCConnection(
                     configuration: configuration, onMessage: hooks.onMessage, onReady: hooks.onReady,
-                    stsPolicies: hooks.stsPolicies, logger: logger)
+                    stsPolicies: hooks.stsPolicies, rooms: hooks.rooms, logger: logger)
             },
             xmpp: { configuration, hooks in
                 XMPPConnection(
-                    configuration: configuration, onMessage: hooks.onMessage, onReady: hooks.onReady, logger: logger)
+                    configuration: configuration, onMessage: hooks.onMessage, onReady: hooks.onReady, rooms: hooks.rooms,
+                    logger: logger)
             })
     }
 }

@@ -11,6 +11,8 @@ CLI (every subcommand is bounded by --timeout; exit 0 = success):
   ircclient.py [conn options] say --channel '#ops' --text '!ack 1' [--expect REGEX] [--wait-for-nick N]
   ircclient.py [conn options] watch --channel '#ops' [--match REGEX] [--expect-count N | --until-quiet S] [--json]
   ircclient.py [conn options] invite --channel '#x' --target tocsin [--expect-join]
+  ircclient.py [conn options] script --step 'join #x' --step 'invite tocsin #x' --step 'expect-join tocsin #x 30' ...
+    (one connection through many steps; see cmd_script for the step words)
 Exit codes: 0 ok, 1 expectation not met (timeout), 2 usage, 3 connect/TLS failure,
 4 registration/SASL failure, 5 connection closed by the server.
 
@@ -603,6 +605,119 @@ def cmd_invite(args, c: IRCClient, deadline: float) -> int:
     return 0
 
 
+def cmd_script(args, c: IRCClient, deadline: float) -> int:
+    """One connection through a list of steps, so a test can act and watch across gateway
+    restarts (the channel lives as long as this client sits in it). Steps (shell words):
+      join CHAN | part CHAN | invite NICK CHAN | say TARGET TEXT | mode CHAN MODES [ARG...]
+      kick CHAN NICK [REASON] | mark (later expect-msg/expect-count look only at what follows)
+      expect-join NICK CHAN [S] | expect-part NICK CHAN [S] | expect-absent NICK CHAN S
+      expect-msg FROM TARGET REGEX [S]   (TARGET: a channel, or "me" for a private message)
+      expect-count FROM TARGET REGEX S N (exactly N matching lines within S seconds)
+      expect-mode FROM CHAN REGEX [S]    (a MODE line from FROM whose modes+args match REGEX)
+      signal FILE | wait-file FILE [S] | sleep S
+    Every wait is bounded by its S (default 30) and by --timeout; the first failing step fails
+    the command, naming the step."""
+    import shlex
+    c.connect(deadline)
+    history: list = []      # every PRIVMSG/NOTICE/MODE seen, in order
+    cursor = [0]
+
+    def pump(until: float) -> bool:
+        """Reads one message (or times out at UNTIL); False when nothing came."""
+        m = c.read(min(until, deadline))
+        if m is None:
+            return False
+        if m.command in ("PRIVMSG", "NOTICE", "MODE"):
+            history.append(m)
+        return True
+
+    def wait(pred, seconds: float, what: str) -> None:
+        until = min(deadline, time.time() + seconds)
+        while not pred():
+            if time.time() >= until:
+                raise Timeout(f"timed out after {seconds:.0f}s waiting for {what}")
+            pump(min(until, time.time() + 0.5))  # a quiet channel must not hide a file appearing
+
+    def msg_matches(m: Message, frm: str, target: str, rx) -> bool:
+        if m.command not in ("PRIVMSG", "NOTICE") or irc_lower(m.nick) != irc_lower(frm):
+            return False
+        want = irc_lower(c.nick) if target == "me" else irc_lower(target)
+        return irc_lower(m.target) == want and bool(rx.search(strip_formatting(m.text)))
+
+    for step in args.step:
+        words = shlex.split(step)
+        op, rest = words[0], words[1:]
+        secs = lambda i, d=30.0: float(rest[i]) if len(rest) > i else d  # noqa: E731
+        print(f"step: {step}", flush=True)
+        if op == "join":
+            c.join(rest[0], deadline)
+        elif op == "part":
+            c.send(f"PART {rest[0]} :bye")
+        elif op == "invite":
+            c.send(f"INVITE {rest[0]} {rest[1]}")
+        elif op == "say":
+            c.privmsg(rest[0], " ".join(rest[1:]))
+        elif op == "mode":
+            c.send(f"MODE {' '.join(rest)}")
+        elif op == "kick":
+            c.send(f"KICK {rest[0]} {rest[1]} :{' '.join(rest[2:]) or 'test kick'}")
+        elif op == "mark":
+            cursor[0] = len(history)
+        elif op == "expect-join":
+            wait(lambda: c.has_member(rest[1], rest[0]), secs(2), f"{rest[0]} to join {rest[1]}")
+        elif op == "expect-part":
+            wait(lambda: not c.has_member(rest[1], rest[0]), secs(2), f"{rest[0]} to leave {rest[1]}")
+        elif op == "expect-absent":
+            until = min(deadline, time.time() + secs(2))
+            while time.time() < until:
+                if c.has_member(rest[1], rest[0]):
+                    raise IRCError(f"{rest[0]} is in {rest[1]} (it must stay out)")
+                pump(until)
+            if c.has_member(rest[1], rest[0]):
+                raise IRCError(f"{rest[0]} is in {rest[1]} (it must stay out)")
+        elif op == "expect-msg":
+            rx = re.compile(rest[2])
+            found = []
+
+            def seen() -> bool:
+                for m in history[cursor[0]:]:
+                    if msg_matches(m, rest[0], rest[1], rx):
+                        found.append(m)
+                        return True
+                return False
+            wait(seen, secs(3), f"a line from {rest[0]} to {rest[1]} matching {rest[2]!r}")
+            print(f"  got: {strip_formatting(found[0].text)}", flush=True)
+        elif op == "expect-count":
+            rx = re.compile(rest[2])
+            until = min(deadline, time.time() + secs(3))
+            while time.time() < until:
+                pump(until)
+            got = [m for m in history[cursor[0]:] if msg_matches(m, rest[0], rest[1], rx)]
+            for m in got:
+                print(f"  got: {strip_formatting(m.text)}", flush=True)
+            if len(got) != int(rest[4]):
+                raise IRCError(f"{len(got)} lines from {rest[0]} to {rest[1]} matching {rest[2]!r}, expected {rest[4]}")
+        elif op == "expect-mode":
+            rx = re.compile(rest[2])
+            wait(lambda: any(m.command == "MODE" and irc_lower(m.nick) == irc_lower(rest[0])
+                             and irc_lower(m.target) == irc_lower(rest[1])
+                             and rx.search(" ".join(m.params[1:])) for m in history[cursor[0]:]),
+                 secs(3), f"MODE {rest[1]} matching {rest[2]!r} from {rest[0]}")
+        elif op == "signal":
+            with open(rest[0], "w") as f:
+                f.write("ok\n")
+        elif op == "wait-file":
+            wait(lambda: os.path.exists(rest[0]), secs(1, 120), f"the file {rest[0]}")
+        elif op == "sleep":
+            until = min(deadline, time.time() + float(rest[0]))
+            while time.time() < until:
+                pump(until)
+        else:
+            print(f"error: unknown step {op!r}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1")
@@ -661,6 +776,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--until-quiet", type=float, metavar="SECONDS",
                    help="exit once no matching message arrived for SECONDS")
 
+    s = sub.add_parser("script", help="run --step words in order on one connection (see cmd_script)")
+    s.add_argument("--step", action="append", required=True)
+
     s = sub.add_parser("invite", help="join (create) a channel and invite --target")
     s.add_argument("--channel", required=True)
     s.add_argument("--target", required=True)
@@ -674,7 +792,7 @@ def main(argv=None) -> int:
     c = _client(args)
     deadline = time.time() + args.timeout
     handlers = {"caps": cmd_caps, "register": cmd_register, "say": cmd_say,
-                "watch": cmd_watch, "invite": cmd_invite}
+                "watch": cmd_watch, "invite": cmd_invite, "script": cmd_script}
     try:
         return handlers[args.cmd](args, c, deadline)
     except IRCError as e:

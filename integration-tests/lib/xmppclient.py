@@ -13,6 +13,8 @@ CLI (exit 0 = success):
   xmppclient.py [conn options] invite --room ROOM --nick N --target bot@localhost [--mediated] [--expect-join]
   xmppclient.py [conn options] --resource BOTNICK forge --target bot@localhost --inviter alice@localhost
                 --occupant-nick alice --occupant-jid alice@localhost --text '!resolve 3' [--expect-ignored]
+  xmppclient.py [conn options] script --step 'join team@conference.localhost alice' --step 'invite tocsin@localhost team@conference.localhost' ...
+    (one connection through many steps; see cmd_script for the step words)
 Conn options: --jid user@localhost --password P --host 127.0.0.1 --port 15222 --cafile CA.pem
 Exit codes: 0 ok, 1 expectation not met (timeout), 2 usage, 3 connect/TLS failure,
 4 authentication failure, 5 disconnected by the server.
@@ -491,6 +493,133 @@ async def cmd_forge(args, c: TestClient, deadline: float) -> int:
     return 0
 
 
+async def cmd_script(args, c: TestClient, deadline: float) -> int:
+    """One connection through a list of steps, so a test can act and watch across gateway
+    restarts (a room lives as long as this client sits in it). Steps (shell words):
+      join ROOM NICK | invite JID ROOM [mediated] | say ROOM TEXT | tell JID TEXT (chat message)
+      kick ROOM NICK [REASON] | mark (later expect-msg/expect-count look only at what follows)
+      expect-join NICK ROOM [S] | expect-part NICK ROOM [S] | expect-absent NICK ROOM S
+      expect-msg FROM ROOM REGEX [S]   (ROOM "-": a chat message whose sender's bare JID is FROM)
+      expect-count FROM ROOM REGEX S N (exactly N matching messages within S seconds)
+      signal FILE | wait-file FILE [S] | sleep S
+    Every wait is bounded by its S (default 30) and by --timeout; the first failing step fails
+    the command, naming the step."""
+    import shlex
+    history: list = []
+    cursor = [0]
+
+    def drain() -> None:
+        while not c.messages.empty():
+            m = c.messages.get_nowait()
+            if m is None:
+                raise ClosedError("disconnected by the server")
+            history.append(m)
+
+    async def pump(until: float) -> None:
+        drain()
+        try:
+            m = await asyncio.wait_for(c.messages.get(), max(0.01, min(until, deadline) - time.time()))
+        except asyncio.TimeoutError:
+            return
+        if m is None:
+            raise ClosedError("disconnected by the server")
+        history.append(m)
+
+    def present(room: str, nick: str) -> bool:
+        return nick in c.occupants.get(JID(room).bare, {})
+
+    async def wait(pred, seconds: float, what: str) -> None:
+        until = min(deadline, time.time() + seconds)
+        while not pred():
+            if time.time() >= until:
+                raise Timeout(f"timed out after {seconds:.0f}s waiting for {what}")
+            await asyncio.sleep(0.05)
+            drain()
+
+    def matches(m: ChatMessage, frm: str, room: str, rx) -> bool:
+        if m.delayed or not rx.search(strip_styling(m.body)):
+            return False
+        if room == "-":
+            return m.type in ("chat", "normal") and JID(m.frm).bare == JID(frm).bare
+        return m.type == "groupchat" and m.room == JID(room).bare and m.nick == frm
+
+    for step in args.step:
+        words = shlex.split(step)
+        op, rest = words[0], words[1:]
+        secs = lambda i, d=30.0: float(rest[i]) if len(rest) > i else d  # noqa: E731
+        print(f"step: {step}", flush=True)
+        if op == "join":
+            await c.join(rest[0], rest[1], max(0.1, deadline - time.time()))
+        elif op == "invite":
+            if len(rest) > 2 and rest[2] == "mediated":
+                c.plugin["xep_0045"].invite(JID(rest[1]), JID(rest[0]), reason="Tocsin integration test")
+            else:
+                c.plugin["xep_0249"].send_invitation(JID(rest[0]), JID(rest[1]), reason="Tocsin integration test")
+        elif op == "say":
+            c.groupchat(rest[0], " ".join(rest[1:]))
+        elif op == "tell":
+            c.send_message(mto=rest[0], mbody=" ".join(rest[1:]), mtype="chat")
+        elif op == "kick":
+            iq = c.make_iq_set(ito=JID(rest[0]).bare)
+            q = iq.xml.makeelement("{http://jabber.org/protocol/muc#admin}query", {})
+            item = q.makeelement("{http://jabber.org/protocol/muc#admin}item", {"nick": rest[1], "role": "none"})
+            reason = item.makeelement("{http://jabber.org/protocol/muc#admin}reason", {})
+            reason.text = " ".join(rest[2:]) or "test kick"
+            item.append(reason)
+            q.append(item)
+            iq.xml.append(q)
+            await iq.send(timeout=max(1.0, deadline - time.time()))
+        elif op == "mark":
+            drain()
+            cursor[0] = len(history)
+        elif op == "expect-join":
+            await wait(lambda: present(rest[1], rest[0]), secs(2), f"{rest[0]} to join {rest[1]}")
+        elif op == "expect-part":
+            await wait(lambda: not present(rest[1], rest[0]), secs(2), f"{rest[0]} to leave {rest[1]}")
+        elif op == "expect-absent":
+            until = min(deadline, time.time() + secs(2))
+            while time.time() < until:
+                if present(rest[1], rest[0]):
+                    raise XMPPError(f"{rest[0]} is in {rest[1]} (it must stay out)")
+                await asyncio.sleep(0.1)
+            if present(rest[1], rest[0]):
+                raise XMPPError(f"{rest[0]} is in {rest[1]} (it must stay out)")
+        elif op == "expect-msg":
+            rx = re.compile(rest[2])
+            until = min(deadline, time.time() + secs(3))
+            found = None
+            while found is None:
+                found = next((m for m in history[cursor[0]:] if matches(m, rest[0], rest[1], rx)), None)
+                if found is None:
+                    if time.time() >= until:
+                        raise Timeout(f"no message from {rest[0]} in {rest[1]} matching {rest[2]!r} within {secs(3):.0f}s")
+                    await pump(until)
+            print(f"  got: {strip_styling(found.body)}", flush=True)
+        elif op == "expect-count":
+            rx = re.compile(rest[2])
+            until = min(deadline, time.time() + secs(3))
+            while time.time() < until:
+                await pump(until)
+            got = [m for m in history[cursor[0]:] if matches(m, rest[0], rest[1], rx)]
+            for m in got:
+                print(f"  got: {strip_styling(m.body)}", flush=True)
+            if len(got) != int(rest[4]):
+                raise XMPPError(f"{len(got)} messages from {rest[0]} in {rest[1]} matching {rest[2]!r}, expected {rest[4]}")
+        elif op == "signal":
+            with open(rest[0], "w") as f:
+                f.write("ok\n")
+        elif op == "wait-file":
+            await wait(lambda: os.path.exists(rest[0]), secs(1, 120), f"the file {rest[0]}")
+        elif op == "sleep":
+            until = min(deadline, time.time() + float(rest[0]))
+            while time.time() < until:
+                await pump(until)
+        else:
+            print(f"error: unknown step {op!r}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--jid", required=True)
@@ -546,6 +675,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--expect-join", action="store_true")
     s.add_argument("--mediated", action="store_true", help="XEP-0045 invitation through the room")
 
+    s = sub.add_parser("script", help="run --step words in order on one connection (see cmd_script)")
+    s.add_argument("--step", action="append", required=True)
+
     s = sub.add_parser("forge", help="pretend to be a room (security regression test)")
     s.add_argument("--target", required=True, help="the bot's bare JID")
     s.add_argument("--target-resource", default="tocsin", help="the bot's resource")
@@ -567,7 +699,7 @@ async def run(args) -> int:
     if getattr(args, "nick", "x") is None:
         args.nick = JID(args.jid).user
     handlers = {"check": cmd_check, "say": cmd_say, "watch": cmd_watch,
-                "occupants": cmd_occupants, "invite": cmd_invite, "forge": cmd_forge}
+                "occupants": cmd_occupants, "invite": cmd_invite, "forge": cmd_forge, "script": cmd_script}
     try:
         await c.start(args.host, args.port, max(0.1, deadline - time.time()))
         return await asyncio.wait_for(handlers[args.cmd](args, c, deadline),

@@ -27,7 +27,7 @@ import TocsinCore
 /// connection sleeps until its keepalive), ``DeliveryWaiters`` for `deliver` calls, a
 /// ``StatusBoard`` for health, ``TLSClientSettings`` for TLS and ``InboundCredit`` for read
 /// backpressure.
-public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable {
+public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSource, Sendable {
     public let configuration: IRCClientConfiguration
     public var network: String { configuration.network }
 
@@ -36,6 +36,8 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
     private let logger: Logger
     private let group: any EventLoopGroup
     private let stsPolicies: (any STSPolicyStore)?
+    /// Decides invitations and hears about joins and kicks (the core's ``RoomRegistry``).
+    private let roomLifecycle: (any RoomLifecycle)?
     private let shared = Mutex(SharedState())
     private let statusBoard = StatusBoard(Status.starting)
     private let waiters = DeliveryWaiters()
@@ -58,6 +60,8 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         case deadline
         case deliver(OutboxItem, DeliveryID)
         case writeCompleted(DeliveryID, success: Bool)
+        /// `!leave`: part this room and forget it.
+        case leave(room: String, reason: String)
         case shutdown
     }
 
@@ -86,10 +90,15 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         onMessage: @escaping @Sendable (InboundMessage) async -> Void,
         onReady: @escaping @Sendable (String) -> Void,
         stsPolicies: (any STSPolicyStore)? = nil,
+        rooms: (any RoomLifecycle)? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
         self.stsPolicies = stsPolicies
+        self.roomLifecycle = rooms
+        // Rooms joined on invitation before a restart are joined again.
+        let invited = rooms?.invitedRooms(on: configuration.network).map { IRCClientConfiguration.Room(name: $0.room) } ?? []
+        shared.withLock { $0.invitedRooms = invited }
         self.onMessage = onMessage
         self.onReady = onReady
         var logger = logger
@@ -158,6 +167,18 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                 waiters.resolve(ticket, .failure(TransportError.notConnected(network: network)))
             }
         } onCancel: {}
+    }
+
+    // MARK: RoomControl
+
+    /// Parts `room` with `reason` and forgets it (see ``RoomControl``). Not connected: it is
+    /// forgotten for the next connection.
+    public func leave(room: String, reason: String) async {
+        let session = shared.withLock { state -> AsyncStream<SessionEvent>.Continuation? in
+            state.invitedRooms.removeAll { $0.name.lowercased() == room.lowercased() }
+            return state.shuttingDown ? nil : state.session
+        }
+        session?.yield(.leave(room: room, reason: reason))
     }
 
     // MARK: HealthSource
@@ -306,10 +327,12 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
         }
 
         let invited = shared.withLock { $0.invitedRooms }
+        var machine = IRCClientStateMachine(configuration: configuration, invitedRooms: invited, now: .now)
+        if let roomLifecycle { machine.invitationDecider = { roomLifecycle.decide($0) } }
         var session = Session(
             connection: self, channel: channel, sslContext: sslContext, serverHostname: serverHostname,
             effectiveConfiguration: configuration,
-            machine: IRCClientStateMachine(configuration: configuration, invitedRooms: invited, now: .now),
+            machine: machine,
             events: continuation, inbound: inboundContinuation, credit: credit)
 
         await session.perform(session.machine.connectionEstablished(now: .now))
@@ -432,6 +455,8 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                 await perform(machine.deliver(item, id: id, now: now))
             case .writeCompleted(let id, let success):
                 await perform(machine.writeCompleted(id, success: success, now: now))
+            case .leave(let room, let reason):
+                await perform(machine.leave(room, reason: reason, now: now))
             case .shutdown:
                 quit()
             }
@@ -504,6 +529,8 @@ public final class IRCConnection: ChatTransport, Service, HealthSource, Sendable
                     requestClose()
                 case .log(let level, let text):
                     logger.log(level: level, "\(text)")
+                case .room(let event):
+                    connection.roomLifecycle?.roomEvent(event)
                 case .upgradeToSTS(let port):
                     connection.shared.withLock { $0.stsUpgradePort = port }
                 case .rememberSTSPolicy(let policyPort, let duration):

@@ -42,6 +42,8 @@ public struct IRCClientStateMachine: Sendable {
         case upgradeToSTS(port: Int)
         /// IRCv3 `sts` on verified TLS: remember (or, with `.zero`, forget) the host's policy.
         case rememberSTSPolicy(port: Int?, duration: Duration)
+        /// Tell the core what happened to a room (joined, removed): see ``TocsinCore/RoomLifecycle``.
+        case room(RoomEvent)
         case log(Logger.Level, String)
     }
 
@@ -62,6 +64,9 @@ public struct IRCClientStateMachine: Sendable {
     }
 
     public let configuration: IRCClientConfiguration
+    /// Decides invitations (the core's ``TocsinCore/RoomLifecycle``: policy, cap, answer to the
+    /// inviter); nil applies ``IRCClientConfiguration/invites`` alone.
+    public var invitationDecider: (@Sendable (RoomInvitation) -> InvitationDecision)?
     public internal(set) var registration: IRCRegistrationStateMachine
     public internal(set) var isupport = ISupport()
     public internal(set) var rooms: IRCRoomTracker
@@ -249,10 +254,12 @@ public struct IRCClientStateMachine: Sendable {
             }
         case "INVITE":
             actions += receiveInvite(message, now: now)
+        case "MODE":
+            actions += receiveMode(message)
         case "PRIVMSG", "NOTICE":
             actions += receiveText(message, now: now)
         case IRCNumeric.namesReply:
-            receiveNames(message)
+            actions += receiveNames(message)
         case IRCNumeric.whoSpecialReply:
             receiveWHOX(message)
         case IRCNumeric.channelIsFull, IRCNumeric.inviteOnlyChannel, IRCNumeric.bannedFromChannel,

@@ -190,18 +190,31 @@ public struct IRCRoomTracker: Sendable {
         return delay
     }
 
-    /// Someone removed us (KICK, or a PART we did not ask for). With `rejoinAfter` nil the room
-    /// is left for the rest of this connection (an invited one is forgotten).
-    public mutating func removed(from name: String, reason: String, rejoinAfter: Duration?, now: ContinuousClock.Instant) {
+    /// Someone removed us (KICK, or a PART we did not ask for). An invited room is forgotten:
+    /// being kicked is the room's answer to the invitation, and `rejoin_after_kick_seconds` is for
+    /// configured rooms only. A configured room with `rejoinAfter` nil is left for the rest of
+    /// this connection. Returns the room as it was, nil for a room we did not know.
+    @discardableResult
+    public mutating func removed(from name: String, reason: String, rejoinAfter: Duration?, now: ContinuousClock.Instant) -> Room? {
         let key = caseMapping.fold(name)
-        guard var room = rooms[key] else { return }
-        if room.origin == .joinedByServer || (rejoinAfter == nil && room.origin == .invited) {
-            rooms[key] = nil
-            order.removeAll { $0 == key }
-            return
+        guard var room = rooms[key] else { return nil }
+        if room.origin == .joinedByServer || room.origin == .invited {
+            return forget(name)
         }
+        let previous = room
         room.status = .left(rejoinAt: rejoinAfter.map { now + $0 }, reason: reason)
         rooms[key] = room
+        return previous
+    }
+
+    /// Drops the room from the list (`!leave`, a kick from an invited room): it is neither
+    /// rejoined nor remembered for the next connection.
+    @discardableResult
+    public mutating func forget(_ name: String) -> Room? {
+        let key = caseMapping.fold(name)
+        guard let room = rooms.removeValue(forKey: key) else { return nil }
+        order.removeAll { $0 == key }
+        return room
     }
 
     /// An accepted invitation. Returns true when the room needs a JOIN.

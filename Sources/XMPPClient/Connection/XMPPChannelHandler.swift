@@ -51,5 +51,7 @@ enum ConnectionEvent: Sendable {
     case flushed(generation: Int, DeliveryToken, success: Bool)
     case deliver(DeliveryToken, OutboxItem)
     case cancelDelivery(DeliveryToken)
+    /// `!leave`: leave this room and forget it.
+    case leave(room: String, reason: String)
     case shutdown
 }

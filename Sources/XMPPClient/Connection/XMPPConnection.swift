@@ -20,8 +20,10 @@ import XMPP
 /// sleeps until its keepalive), ``ReconnectSchedule`` for backoff, ``DeliveryWaiters`` for
 /// `deliver` calls, a ``StatusBoard`` for health, ``TLSClientSettings`` for TLS and
 /// ``InboundCredit`` for read backpressure.
-public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendable {
+public final class XMPPConnection: ChatTransport, RoomControl, Service, HealthSource, Sendable {
     public let configuration: XMPPClientConfiguration
+    /// Decides invitations and hears about joins and kicks (the core's ``RoomRegistry``).
+    fileprivate let roomLifecycle: (any RoomLifecycle)?
     private let onMessage: @Sendable (InboundMessage) async -> Void
     private let onReady: @Sendable (String) -> Void
     private let logger: Logger
@@ -42,9 +44,11 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
         configuration: XMPPClientConfiguration,
         onMessage: @escaping @Sendable (InboundMessage) async -> Void,
         onReady: @escaping @Sendable (String) -> Void,
+        rooms: (any RoomLifecycle)? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
+        self.roomLifecycle = rooms
         self.onMessage = onMessage
         self.onReady = onReady
         var logger = logger
@@ -116,6 +120,13 @@ public final class XMPPConnection: ChatTransport, Service, HealthSource, Sendabl
         } onCancel: {
             sink.yield(.cancelDelivery(token))
         }
+    }
+
+    // MARK: RoomControl
+
+    /// Leaves `room` with `reason` and forgets it (see ``RoomControl``).
+    public func leave(room: String, reason: String) async {
+        inbox.withLock { $0 }?.yield(.leave(room: room, reason: reason))
     }
 
     // MARK: HealthSource
@@ -243,6 +254,11 @@ private struct ConnectionLoop: ~Copyable {
         self.timer = timer
         logger = connection.loopLogger
         session = XMPPSession(configuration: configuration)
+        if let lifecycle = connection.roomLifecycle {
+            session.invitationDecider = { lifecycle.decide($0) }
+            // Rooms joined on invitation before a restart are joined again.
+            session.restoreInvitedRooms(lifecycle.invitedRooms(on: configuration.network).compactMap { try? JID($0.room) })
+        }
         link = .idle(nextAttempt: .now)
         schedule = ReconnectSchedule(minimum: configuration.reconnectDelay.min, maximum: configuration.reconnectDelay.max)
     }
@@ -339,6 +355,10 @@ private struct ConnectionLoop: ~Copyable {
         case .cancelDelivery(let token):
             session.cancelDelivery(token)
 
+        case .leave(let room, let reason):
+            guard let jid = try? JID(room) else { return }
+            await execute(session.leave(room: jid, reason: reason, now: now), now: now)
+
         case .shutdown:
             guard !shuttingDown else { return }
             shuttingDown = true
@@ -395,6 +415,8 @@ private struct ConnectionLoop: ~Copyable {
                 closeConnection(reason, now: now)
             case .log(let level, let message, let metadata):
                 logger.log(level: level, "\(message)", metadata: metadata)
+            case .room(let event):
+                connection.roomLifecycle?.roomEvent(event)
             }
         }
         return didReset

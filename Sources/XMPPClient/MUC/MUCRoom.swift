@@ -55,6 +55,14 @@ struct MUCRoom: Sendable {
 
     var isJoined: Bool { status == .joined }
 
+    /// Whether the bot still means to be in the room: not when it was removed and will not rejoin
+    /// (a configured room kicked without `rejoin_after_kick_seconds`), so health does not call the
+    /// network degraded for a room nobody wants it in.
+    var isWanted: Bool {
+        if case .left(_, nil) = status { return false }
+        return true
+    }
+
     var isJoining: Bool {
         if case .joining = status { return true }
         return false

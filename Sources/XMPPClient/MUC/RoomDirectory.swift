@@ -19,6 +19,9 @@ struct RoomDirectory: Sendable {
         case joined(JID)
         /// We are no longer in this room.
         case left(JID)
+        /// A room joined on invitation is gone for good (kicked, banned, destroyed, refused):
+        /// removed from the directory, never rejoined; the core forgets it too.
+        case forgotten(JID, reason: String)
         /// Time for a XEP-0410 self-ping to our occupant JID.
         case selfPingDue(room: JID, occupant: JID)
         /// Joining created the room (status 201): it may need the instant-room configuration.
@@ -110,6 +113,43 @@ struct RoomDirectory: Sendable {
         return join(jid, now: now)
     }
 
+    /// Rooms joined on invitation before a restart: joined with the next session.
+    mutating func restoreInvited(_ jids: [JID]) {
+        for jid in jids { add(MUCRoom(jid: jid, password: nil, origin: .invited, nick: baseNick)) }
+    }
+
+    /// `!leave`: drops the room and, if the bot is in it (or joining), leaves with `reason` as the
+    /// unavailable presence's status (XEP-0045 §7.14).
+    mutating func leave(_ jid: JID, reason: String) -> [Event] {
+        guard let room = remove(jid.bare) else {
+            return [.log(.notice, "asked to leave a room the bot is not in", ["room": "\(jid.bare)"])]
+        }
+        var events: [Event] = [.log(.info, "leaving room on request", ["room": "\(room.jid)"])]
+        if room.isJoined || room.isJoining, let occupant = room.occupantJID {
+            events.append(.send(MUC.leavePresence(occupant: occupant, status: reason)))
+        }
+        if room.isJoined { events.append(.left(room.jid)) }
+        return events
+    }
+
+    @discardableResult
+    private mutating func remove(_ jid: JID) -> MUCRoom? {
+        guard let room = rooms.removeValue(forKey: jid) else { return nil }
+        order.removeAll { $0 == jid }
+        return room
+    }
+
+    /// An invited room that is gone for good: out of the directory, and the core is told.
+    private mutating func forgetInvited(_ room: MUCRoom, reason: String, wasJoined: Bool) -> [Event] {
+        remove(room.jid)
+        var events: [Event] = [.log(.warning, "removed from a room joined on invitation; forgotten, not rejoined", [
+            "room": "\(room.jid)", "reason": "\(reason)",
+        ])]
+        if wasJoined { events.append(.left(room.jid)) }
+        events.append(.forgotten(room.jid, reason: reason))
+        return events
+    }
+
     // MARK: Presence
 
     /// Updates room state from a presence. Only rooms the bot is joining or in are listened to:
@@ -126,7 +166,8 @@ struct RoomDirectory: Sendable {
                 "from": "\(from)", "status": "\(room.statusDescription)",
             ])]
         }
-        defer { rooms[room.jid] = room }
+        // Written back at the end, unless the room was forgotten meanwhile.
+        defer { if rooms[room.jid] != nil { rooms[room.jid] = room } }
 
         if presence.isError {
             return joinRefused(&room, presence: presence, now: now)
@@ -169,7 +210,15 @@ struct RoomDirectory: Sendable {
                 ]))
                 events.append(.joined(room.jid))
             }
-            if info.statusCodes.contains(MUC.Status.roomCreated) { events.append(.roomCreated(room.jid)) }
+            if info.statusCodes.contains(MUC.Status.roomCreated) {
+                // Our join created it: the room the bot was invited to no longer exists. Do not
+                // keep (and own) a new empty room of that name.
+                if room.origin == .invited, let occupant = room.occupantJID {
+                    return events + [.send(MUC.leavePresence(occupant: occupant, status: "the room I was invited to no longer exists"))]
+                        + forgetInvited(room, reason: "the room no longer exists (our join created it)", wasJoined: true)
+                }
+                events.append(.roomCreated(room.jid))
+            }
             return events
         }
         if room.isJoined {
@@ -210,6 +259,8 @@ struct RoomDirectory: Sendable {
                 + join(room.jid, now: now)
             room = rooms[room.jid] ?? room
             return events
+        case _ where room.origin == .invited:
+            return forgetInvited(room, reason: "join refused: \(failure.description)", wasJoined: wasJoined)
         case .banned:
             room.status = .banned(reason: failure.description)
         default:
@@ -228,6 +279,14 @@ struct RoomDirectory: Sendable {
             return []
         }
         let reasonSuffix = info.item?.reason.map { ": \($0)" } ?? ""
+        let removal = codes.intersection([MUC.Status.banned, MUC.Status.kicked, MUC.Status.removedByAffiliationChange,
+                                          MUC.Status.removedByMembersOnly])
+        if room.origin == .invited, !removal.isEmpty || info.destroy != nil {
+            // Kicked, banned or shut out of a room joined on invitation: that is the room's answer.
+            let what = codes.contains(MUC.Status.banned) ? "banned" : codes.contains(MUC.Status.kicked) ? "kicked"
+                : info.destroy != nil ? "room destroyed" : "removed by the room's configuration"
+            return forgetInvited(room, reason: what + reasonSuffix, wasJoined: true)
+        }
         let status: MUCRoom.Status
         if codes.contains(MUC.Status.banned) {
             status = .banned(reason: "banned" + reasonSuffix)

@@ -37,6 +37,8 @@ struct XMPPSession: Sendable {
         case fail(DeliveryToken, TransportError)
         /// Close the connection.
         case close(CloseReason)
+        /// Tell the core what happened to a room (joined, removed): see ``TocsinCore/RoomLifecycle``.
+        case room(RoomEvent)
         /// Log this with the connection's logger (which adds the network); never a secret.
         case log(Logger.Level, String, Logger.Metadata)
     }
@@ -82,6 +84,9 @@ struct XMPPSession: Sendable {
     // MARK: Configuration
 
     let configuration: XMPPClientConfiguration
+    /// Decides invitations (the core's ``TocsinCore/RoomLifecycle``: policy, cap, answer to the
+    /// inviter); nil applies ``XMPPClientConfiguration/invites`` alone.
+    var invitationDecider: (@Sendable (RoomInvitation) -> InvitationDecision)?
     /// How long the session may take to negotiate before the connection is given up.
     var negotiationTimeout: Duration = .seconds(30)
     /// How long to wait for the server's `</stream:stream>` at shutdown.
@@ -477,9 +482,19 @@ struct XMPPSession: Sendable {
         case .trusted:
             break
         }
-        let allowed = configuration.invites.allows(room: invitation.room.description, inviter: invitation.inviterIdentity)
-        let log = Action.log(.info, allowed ? "accepting room invitation" : "declining room invitation", metadata)
-        guard allowed else { return [log] }
+        // The inviter is the stanza's sender (direct) or the room's own report (mediated, from a room
+        // on a trusted service): either way the server or the room vouches for it, so a refusal may
+        // be answered there.
+        let request = RoomInvitation(
+            network: network, room: invitation.room.description, inviter: invitation.inviterIdentity,
+            inviterName: invitation.inviter?.description ?? "someone",
+            answerTo: invitation.inviter.map { ChatDestination(network: network, conversation: .direct($0.bare.description)) })
+        let decision = invitationDecider?(request)
+            ?? (configuration.invites.allows(room: request.room, inviter: request.inviter) ? .accept : .refuse(reason: "not allowed by the invite policy"))
+        var logMetadata = metadata
+        if case .refuse(let reason) = decision { logMetadata["reason"] = "\(reason)" }
+        let log = Action.log(.info, decision.isAccepted ? "accepting room invitation" : "declining room invitation", logMetadata)
+        guard decision.isAccepted else { return [log] }
         return [log] + roomEvents(rooms.accept(invitationTo: invitation.room, password: invitation.password, canSend: isEstablished, now: now), now: now)
     }
 
@@ -548,12 +563,17 @@ struct XMPPSession: Sendable {
         for event in events {
             switch event {
             case .send(let element):
+                // `!leave` while disconnected: nothing to send, the room is forgotten anyway.
+                guard isEstablished else { continue }
                 actions += sendStanza(element, delivery: nil)
             case .joined(let room):
                 actions += sendHeld(room: room)
                 actions.append(.ready)
+                actions.append(.room(.joined(.room(room.description, on: network))))
             case .left:
                 break
+            case .forgotten(let room, let reason):
+                actions.append(.room(.removed(.room(room.description, on: network), reason: reason)))
             case .log(let level, let message, let metadata):
                 actions.append(.log(level, message, metadata))
             case .selfPingDue(let room, let occupant):
@@ -781,9 +801,21 @@ struct XMPPSession: Sendable {
         return String((0..<8).map { _ in alphabet.randomElement()! })
     }
 
-    /// A one-line status per room, for health.
+    /// A one-line status per room the bot still means to be in, for health.
     var roomSummary: [(room: String, joined: Bool, status: String)] {
-        rooms.all.map { ($0.jid.description, $0.isJoined, $0.statusDescription) }
+        rooms.all.filter(\.isWanted).map { ($0.jid.description, $0.isJoined, $0.statusDescription) }
+    }
+
+    // MARK: Room lifecycle
+
+    /// Rooms joined on invitation before a restart: joined with the next session.
+    mutating func restoreInvitedRooms(_ jids: [JID]) {
+        rooms.restoreInvited(jids)
+    }
+
+    /// `!leave`: leave `room` with `reason` and forget it.
+    mutating func leave(room: JID, reason: String, now: Instant) -> [Action] {
+        finish(roomEvents(rooms.leave(room, reason: reason), now: now), now: now)
     }
 }
 
