@@ -111,6 +111,13 @@ capture_done() { wait "$(cat "$d/$1.pid")"; }
 lines_matching() { # NAME REGEX
   python3 - "$d/$1.out" "$2" <<'PY'
 import json, re, sys
+# XEP-0393 styling removed as xmppclient.py does (*strong*, _emphasis_, `pre`).
+STYLING = re.compile(r"(?:(?<=\s)|^)([*_`])(\S(?:[^\n]*?\S)?)\1(?=\s|$|[.,;:!?)])", re.M)
+def unstyled(text):
+    previous = None
+    while previous != text:
+        previous, text = text, STYLING.sub(r"\2", text)
+    return text
 rx, n = re.compile(sys.argv[2]), 0
 for raw in open(sys.argv[1], encoding="utf-8", errors="replace"):
     try:
@@ -121,6 +128,7 @@ for raw in open(sys.argv[1], encoding="utf-8", errors="replace"):
     if text is None:
         continue
     text = re.sub(r"\x03(\d{1,2}(,\d{1,2})?)?|[\x02\x0f\x16\x1d\x1e\x1f]", "", text)
+    text = unstyled(text)
     n += sum(1 for line in text.split("\n") if rx.search(line))
 print(n)
 PY
@@ -134,7 +142,7 @@ for raw in open(sys.argv[1], encoding="utf-8", errors="replace"):
     except ValueError:
         continue
     text = m.get("text") or m.get("body") or ""
-    hit = re.search(r"#(\d+)\W+" + re.escape(sys.argv[2][:20]), re.sub(r"[\x02\x0f\x16\x1d\x1e\x1f]|\x03\d{0,2}", "", text))
+    hit = re.search(r"#(\d+)\W+" + re.escape(sys.argv[2][:20]), re.sub(r"[\x02\x0f\x16\x1d\x1e\x1f*]|\x03\d{0,2}", "", text))
     if hit:
         print(hit.group(1)); break
 PY

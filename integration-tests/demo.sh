@@ -69,8 +69,10 @@ xmpp() { xmppclient --jid bob@localhost --password bobpass123 --host 127.0.0.1 -
 
 step "Watching #ops (IRC) and ops@conference.localhost (XMPP)"
 out="$TOCSIN_GATEWAY_DIR"; rm -f "$out"/*.ready
+# In #ops, where alice types !ack 1, the acknowledgement is her answer ("alice: Acknowledged #1 …"),
+# said once (issue 12); the XMPP room hears it as an announcement.
 irc --nick watcher --timeout 60 watch --channel '#ops' --wait-for-nick tocsin --from tocsin \
-  --match '\[(TRIGGERED|ACKNOWLEDGED)\] #1 ' --expect-count 2 --ready-file "$out/irc.ready" >"$out/irc-watch.txt" 2>&1 &
+  --match '\[TRIGGERED\] #1 |^alice: Acknowledged #1 ' --expect-count 2 --ready-file "$out/irc.ready" >"$out/irc-watch.txt" 2>&1 &
 irc_watch=$!
 xmpp --timeout 60 watch --room ops@conference.localhost --nick bob --wait-for-nick tocsin --from tocsin \
   --match '\[(TRIGGERED|ACKNOWLEDGED)\] #1 ' --expect-count 2 --ready-file "$out/xmpp.ready" >"$out/xmpp-watch.txt" 2>&1 &

@@ -29,6 +29,12 @@ struct ConfigurationValidator {
             add("gateway.command_prefix", "expected 1–3 non-space characters, got \"\(prefix)\"")
         }
         if c.gateway.database.isEmpty { add("gateway.database", "expected a file path") }
+        if let length = c.gateway.summaryMaxLength, !(40...1000).contains(length) {
+            add("gateway.summary_max_length", "expected 40–1000 characters, got \(length)")
+        }
+        if let limit = c.gateway.listLimit, !(1...50).contains(limit) {
+            add("gateway.list_limit", "expected 1–50 incidents, got \(limit)")
+        }
         if let age = c.gateway.outboxMaxAgeSeconds, age < 60 { add("gateway.outbox_max_age_seconds", "expected at least 60") }
         if let bound = c.gateway.outboxMaxPendingPerRoom, !(10...100_000).contains(bound) {
             add("gateway.outbox_max_pending_per_room", "expected 10–100000, got \(bound)")

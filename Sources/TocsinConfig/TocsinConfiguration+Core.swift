@@ -72,6 +72,24 @@ extension TocsinConfiguration {
         return RoomPolicy(allowedCommands: settings.commands.map(Set.init), writers: writers)
     }
 
+    /// `gateway.summary_max_length`, `gateway.list_limit` and the chat names of `identities:`
+    /// (issue 12: output a team can live with).
+    public var announcementFormatter: AnnouncementFormatter {
+        AnnouncementFormatter(
+            listLimit: gateway.listLimit ?? AnnouncementFormatter.defaultListLimit,
+            summaryLimit: gateway.summaryMaxLength ?? AnnouncementFormatter.defaultSummaryLimit,
+            chatNames: ChatNames(identities: authorizationPolicy.identities, xmppNetworks: (xmpp ?? []).map(\.name)))
+    }
+
+    /// The service names `!subscribe SERVICE` accepts: the embedded store's services, or the
+    /// PagerDuty services mapped in the configuration (nil when none are named: any name).
+    public var subscribableServices: [String]? {
+        switch backend.kind {
+        case .embedded: backend.embedded.map { $0.services.map(\.name) }
+        case .pagerduty: backend.pagerduty?.services.flatMap { $0.isEmpty ? nil : Array($0.keys) }
+        }
+    }
+
     public var router: Router {
         Router(rules: (routes ?? []).map { route in
             RouteRule(

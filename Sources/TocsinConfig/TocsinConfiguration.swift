@@ -36,6 +36,10 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
     public var rateLimits: RateLimitSettings?
     /// How many commands run at once per network, how many wait, when a slow one says so.
     public var commands: CommandSchedulingSettings?
+    /// Incident titles and notes longer than this are cut with "…" in chat (160); the link has the rest.
+    public var summaryMaxLength: Int?
+    /// Incidents `!incidents` shows at most, several per line (6); the rest are counted and linked.
+    public var listLimit: Int?
     /// The incident pages' sign-in links and sessions (issue 13).
     public var pages: WebPagesSettings?
     /// Chat captured into incident timelines: default mode, time after resolve, retention (issue 13).
@@ -48,6 +52,8 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
         case outboxMaxAgeSeconds = "outbox_max_age_seconds"
         case outboxMaxPendingPerRoom = "outbox_max_pending_per_room"
         case rateLimits = "rate_limits"
+        case summaryMaxLength = "summary_max_length"
+        case listLimit = "list_limit"
         case commands
         case pages, recording
     }

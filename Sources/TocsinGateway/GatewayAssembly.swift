@@ -66,6 +66,18 @@ public struct GatewayAssembly {
         let router = configuration.router
         router.table.replaceSubscriptions(try await subscriptionTable.loadSubscriptions())
         let formatter = configuration.announcementFormatter
+        // Rooms joined by invitation: stored in the same database, rejoined after a restart.
+        let roomRegistry = RoomRegistry(
+            settings: configuration.roomRegistrySettings, store: try InvitedRoomTable(database: database),
+            send: { messages in
+                do {
+                    dispatcher.offer(try await outbox.enqueue(messages))
+                } catch {
+                    logger.error("could not store a room greeting or invitation answer", metadata: ["error": "\(error)"])
+                }
+            },
+            logger: logger)
+        try await roomRegistry.load()
 
         let service: any IncidentService
         var alerts: (any AlertEventIntake)?
@@ -141,6 +153,7 @@ public struct GatewayAssembly {
             logger: logger,
             // The embedded store under the metrics wrapper: !ack/!resolve commit in one transaction.
             transactional: replayable)
+        handler.rooms = roomRegistry
         handler.router = router
         handler.subscriptionStore = subscriptionTable
         handler.queries = (service as? any IncidentQueries).map { InstrumentedIncidentQueries(base: $0, observer: gatewayMetrics) }
@@ -158,6 +171,9 @@ public struct GatewayAssembly {
             maintenance.append(.init(name: "incident pages prune", every: .seconds(3600)) { try await pages.prune() })
         }
         let gateway = assembled
+        roomRegistry.setGreeting { [greeter = RoomGreeter(
+            policy: handler.policy, supported: handler.service.supportedCommands, backendName: handler.service.backendName,
+            prefix: handler.parser.prefix, router: gateway.router)] room in greeter.greeting(for: room) }
         relay.connect(gateway)
         // Events committed just before a crash may never have reached the outbox: publish the
         // recent window again; the outbox keeps each (event, room) once.
@@ -179,7 +195,8 @@ public struct GatewayAssembly {
             // Enqueue only: the command runs on the gateway's scheduler, the transport reads on.
             onMessage: { gateway.submit($0) },
             onReady: { dispatcher.wake(network: $0) },
-            stsPolicies: stsPolicies)
+            stsPolicies: stsPolicies,
+            rooms: roomRegistry)
         let connections: [GatewayTransportFactory.Connection] =
             try (configuration.irc ?? []).map { network in
                 try transportFactory.irc(try Self.ircConfiguration(network, secret: secret), hooks)
@@ -188,6 +205,7 @@ public struct GatewayAssembly {
                 try transportFactory.xmpp(try Self.xmppConfiguration(network, secret: secret), hooks)
             }
         let transports: [any ChatTransport] = connections
+        roomRegistry.attach(connections.compactMap { $0 as? any RoomControl })
         var services: [any Service] = connections
         health += connections.map { $0 as any HealthSource }
         services.append(DispatcherService(dispatcher: dispatcher, transports: transports))
@@ -296,3 +314,26 @@ public struct GatewayAssembly {
 /// The database table of STS policies is the IRC transport's policy store (same signatures; the
 /// storage target does not depend on the IRC client).
 extension STSPolicyTable: STSPolicyStore {}
+
+/// The invited-rooms table is the core's store (same shapes; the storage target does not depend on
+/// the core).
+extension InvitedRoomTable: InvitedRoomStore {
+    public func loadInvitedRooms() async throws -> [InvitedRoom] {
+        try await invitedRooms().map { record in
+            InvitedRoom(destination: .room(record.room, on: record.network),
+                        inviter: record.inviter.flatMap(ChatIdentity.init(configString:)),
+                        inviterName: record.inviterName, invitedAt: record.invitedAt)
+        }
+    }
+
+    public func save(_ room: InvitedRoom) async throws {
+        try await saveInvitedRoom(InvitedRoomRecord(
+            network: room.destination.network, room: room.room, inviter: room.inviter?.description,
+            inviterName: room.inviterName, invitedAt: room.invitedAt))
+    }
+
+    public func forget(_ destination: ChatDestination) async throws {
+        guard case .room(let room) = destination.conversation else { return }
+        try await removeInvitedRoom(network: destination.network, room: room)
+    }
+}

@@ -16,6 +16,12 @@ public enum Command: Sendable, Hashable {
     case leave
     case web
     case postmortem(Int)
+    /// `!incidents mine`: open incidents assigned to the sender (issue 12).
+    case incidentsMine
+    /// `!subscribe …`: this room gets these incidents' announcements (issue 12).
+    case subscribe(SubscriptionRequest)
+    case unsubscribe(SubscriptionRequest)
+    case subscriptions
 
     public var name: CommandName {
         switch self {
@@ -34,6 +40,10 @@ public enum Command: Sendable, Hashable {
         case .leave: .leave
         case .web: .web
         case .postmortem: .postmortem
+        case .incidentsMine: .incidents
+        case .subscribe: .subscribe
+        case .unsubscribe: .unsubscribe
+        case .subscriptions: .subscriptions
         }
     }
 }

@@ -33,6 +33,15 @@ extension CommandHandler {
         response.text.lines[0] = first
     }
 
+    /// `text` without a leading `nick: ` span.
+    func unaddressed(_ text: RichText, nick: String) -> RichText {
+        guard var first = text.lines.first, first.first == .plain("\(nick): ") else { return text }
+        first.removeFirst()
+        var copy = text
+        copy.lines[0] = first
+        return copy
+    }
+
     /// Commands whose output issue 12 changed; nil lets the plain path run the command.
     func respondWithOutput(_ command: Command, actor: Actor?, message: InboundMessage,
                            priority: DeliveryPriority) async throws -> CommandResponse? {
@@ -211,21 +220,6 @@ extension CommandHandler {
         let state = kind == .acknowledged ? "acknowledged" : "resolved"
         let changed = outcomes.compactMap { if case .changed(let i) = $0, !announcedHere.contains(i.number) { i } else { nil } }
         let unchanged = outcomes.compactMap { if case .unchanged(let i) = $0 { i } else { nil } }
-        var parts: [[Span]] = []
-        if changed.count == 1 {
-            parts.append(formatter.reply(for: probe(kind, changed[0], actor: actor), to: nil, on: network, headline: headline).lines[0])
-        } else if changed.count > 1 {
-            parts.append((headline.map { [.plain("\($0) ")] } ?? []) + [.tone(.warning, verb), .plain(" "),
-                          .bold(changed.map { "#\($0.number)" }.joined(separator: ", "))])
-        }
-        for incident in unchanged {
-            var text = "#\(incident.number) already \(state)"
-            if let record = already[incident.number] {
-                if let who = record.actor { text += " by \(formatter.chatNames.name(of: who, on: network))" }
-                text += " \(RelativeAge.format(from: record.at, to: now())) ago"
-            }
-            parts.append([.plain(text)])
-        }
         var failures: [(error: IncidentServiceError, numbers: [Int])] = []
         for case .failed(let number, let error) in outcomes {
             if let index = failures.firstIndex(where: { $0.error == error }) {
@@ -233,6 +227,28 @@ extension CommandHandler {
             } else {
                 failures.append((error, [number]))
             }
+        }
+        var parts: [[Span]] = []
+        let lead = headline.map { [Span.plain("\($0) ")] } ?? []
+        if changed.count == 1, unchanged.isEmpty, failures.isEmpty {
+            // The whole answer is this change: said like its announcement, details and link included.
+            parts.append(formatter.reply(for: probe(kind, changed[0], actor: actor), to: nil, on: network, headline: headline).lines[0])
+        } else if changed.count == 1 {
+            parts.append(lead + [.tone(.warning, verb), .plain(" "), .bold("#\(changed[0].number)"),
+                                 .plain(" \(formatter.cut(changed[0].title))")])
+        } else if changed.count > 1 {
+            parts.append(lead + [.tone(.warning, verb), .plain(" "), .bold(changed.map { "#\($0.number)" }.joined(separator: ", "))])
+        }
+        let unknown = unchanged.filter { already[$0.number] == nil }
+        if !unknown.isEmpty {
+            parts.append([.plain(unknown.map { "#\($0.number)" }.joined(separator: ", ") + " already \(state)")])
+        }
+        for incident in unchanged {
+            guard let record = already[incident.number] else { continue }
+            var text = "#\(incident.number) already \(state)"
+            if let who = record.actor { text += " by \(formatter.chatNames.name(of: who, on: network))" }
+            text += " \(RelativeAge.format(from: record.at, to: now())) ago"
+            parts.append([.plain(text)])
         }
         if !failures.isEmpty {
             let text = failures.map { failure in

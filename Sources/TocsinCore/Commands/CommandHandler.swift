@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Runs chat commands: parse, authorize, call the incident service, word the reply.
@@ -20,6 +21,18 @@ public struct CommandHandler: Sendable {
     /// The incident pages' sign-in links and addresses (`!web`, `!postmortem`); nil when
     /// `gateway.public_url` is not set (CommandHandler+Web.swift).
     public var web: (any WebSignIn)? = nil
+    /// The routes in force and the command echoes (`!subscribe`, one line per action); nil in
+    /// tests without routing (CommandHandler+Subscriptions.swift, CommandHandler+Output.swift).
+    public var router: Router? = nil
+    /// Where chat subscriptions are kept across restarts; nil keeps them in memory only.
+    public var subscriptionStore: (any SubscriptionStore)? = nil
+    /// Counted and per-person incident lists, and who changed what when; nil falls back to
+    /// ``IncidentService/openIncidents(limit:)`` (set explicitly when `service` is wrapped).
+    public var queries: (any IncidentQueries)? = nil
+    /// Service names `!subscribe` accepts (nil: any name).
+    public var knownServices: [String]? = nil
+    /// The clock for ages ("5 m ago").
+    public var now: @Sendable () -> Date = Date.init
 
     public init(
         parser: CommandParser, policy: AuthorizationPolicy, service: any IncidentService,
@@ -34,9 +47,10 @@ public struct CommandHandler: Sendable {
         self.transactional = transactional ?? service.transactional
     }
 
-    /// The reply to send back to `message.origin`, or nil when the line was not for the bot.
+    /// The reply's words for `message`, without the sender's nick in front (``respond(to:)`` adds
+    /// it), or nil when the line was not for the bot. For tests and tools.
     public func handle(_ message: InboundMessage) async -> RichText? {
-        await respond(to: message)?.text
+        (await respond(to: message)?.text).map { unaddressed($0, nick: message.senderName) }
     }
 
     /// Whether the line is meant for the bot (a command, valid or not), without running it.
@@ -57,7 +71,7 @@ public struct CommandHandler: Sendable {
     /// The reply and how urgently it should go out: ``DeliveryPriority/writeReply`` for a write
     /// command that was allowed to run (its verified author waits for the acknowledgement),
     /// ``DeliveryPriority/readReply`` for everything anyone can cause (reads, refusals, usage).
-    public func respond(to message: InboundMessage) async -> CommandResponse? {
+    func respondUnaddressed(to message: InboundMessage) async -> CommandResponse? {
         let command: Command
         switch parser.parse(message.text, botNames: message.botNames, isDirect: message.isDirect) {
         case .notACommand: return nil
@@ -86,6 +100,10 @@ public struct CommandHandler: Sendable {
         }
         let priority: DeliveryPriority = command.name.isWrite && actor != nil ? .writeReply : .readReply
         do {
+            // Write commands that change incidents, lists, subscriptions (CommandHandler+Output.swift).
+            if let answered = try await respondWithOutput(command, actor: actor, message: message, priority: priority) {
+                return answered
+            }
             if let committed = try await commitInOneTransaction(command, actor: actor, message: message, priority: priority) {
                 return committed
             }
@@ -178,6 +196,9 @@ public struct CommandHandler: Sendable {
             return RichText(plain: "\(message.senderName): \(identity), \(mapped)")
         case .help(let topic):
             return help(topic, at: message.origin)
+        case .incidentsMine, .subscribe, .unsubscribe, .subscriptions:
+            // Answered by respondWithOutput before `run` is reached.
+            return try await outputReply(command, actor: actor, message: message)
         case .leave:
             return await leaveResponse(for: message).text
         case .web:
@@ -242,6 +263,9 @@ public struct CommandResponse: Sendable, Hashable {
     public var committed: [OutboxItem]?
     /// Said to the sender alone, before ``text`` (`!web`'s sign-in link, never shown in a room).
     public var privateReply: OutboxMessage?
+    /// Stored after ``committed`` (issue 12: "already acknowledged by bob 5 m ago" needs a read
+    /// the one-write transaction does not make).
+    public var followUp: RichText?
 
     public init(_ text: RichText, _ priority: DeliveryPriority, command: String? = nil, outcome: CommandOutcome = .ok) {
         self.text = text

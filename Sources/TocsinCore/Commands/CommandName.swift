@@ -18,12 +18,19 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
     case web
     /// The link to an incident's postmortem in Markdown (issue 13).
     case postmortem
+    /// Subscribe this room to incidents from chat, unsubscribe, list (issue 12).
+    case subscribe
+    case unsubscribe
+    case subscriptions
 
     /// Write commands change an incident and need a verified, mapped chat identity.
     public var isWrite: Bool {
         switch self {
         case .ack, .resolve, .note, .trigger, .reassign, .escalate, .snooze: true
         case .leave: false
+        // Changing what a room is told is the room writers' decision (issue 12).
+        case .subscribe, .unsubscribe: true
+        case .subscriptions: false
         case .incidents, .incident, .oncall, .whoami, .help, .web, .postmortem: false
         }
     }
@@ -34,7 +41,7 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
         case .ack: "ack N [N…]"
         case .resolve: "resolve N [N…]"
         case .note: "note N text"
-        case .incidents: "incidents"
+        case .incidents: "incidents [mine]"
         case .incident: "incident N"
         case .trigger: "trigger SERVICE summary…"
         case .oncall: "oncall [SCHEDULE]"
@@ -46,15 +53,18 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
         case .leave: "leave"
         case .web: "web"
         case .postmortem: "postmortem N"
+        case .subscribe: "subscribe SERVICE|team:TEAM|all [high|low] [events…]"
+        case .unsubscribe: "unsubscribe SERVICE|team:TEAM|all [high|low] [events…]"
+        case .subscriptions: "subscriptions"
         }
     }
 
     public var summary: String {
         switch self {
-        case .ack: "acknowledge incidents"
+        case .ack: "acknowledge incidents (no number: the triggered ones assigned to you)"
         case .resolve: "resolve incidents"
         case .note: "add a note to an incident"
-        case .incidents: "list open incidents, newest first"
+        case .incidents: "list open incidents, newest first (mine: assigned to you)"
         case .incident: "show one incident with its notes and timeline"
         case .trigger: "open an incident on a service"
         case .oncall: "who is on call now"
@@ -66,6 +76,9 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable, Comp
         case .leave: "make the bot leave this room for good (its inviter or the room's writers)"
         case .web: "get a one-time link to the incident pages, sent privately"
         case .postmortem: "link to an incident's postmortem (Markdown, with the chat)"
+        case .subscribe: "announce a service's (or a team's, or all) incidents in this room"
+        case .unsubscribe: "stop a subscription made from chat"
+        case .subscriptions: "what this room is subscribed to (configuration routes are read-only)"
         }
     }
 

@@ -68,7 +68,8 @@ public struct CommandParser: Sendable {
     private static func command(_ name: CommandName, words: [String], rest: Substring, prefix: String) -> Command? {
         switch name {
         case .ack, .resolve:
-            guard let numbers = incidentNumbers(words), !numbers.isEmpty else { return nil }
+            // `!ack` alone: the triggered incidents assigned to the sender (issue 12).
+            guard let numbers = incidentNumbers(words), !numbers.isEmpty || (name == .ack && words.isEmpty) else { return nil }
             return name == .ack ? .ack(numbers) : .resolve(numbers)
         case .note:
             guard let first = words.first, let number = incidentNumber(first) else { return nil }
@@ -76,8 +77,14 @@ public struct CommandParser: Sendable {
             guard !content.isEmpty else { return nil }
             return .note(number, String(content))
         case .incidents, .whoami:
+            if name == .incidents, words.count == 1, words[0].lowercased() == "mine" { return .incidentsMine }
             guard words.isEmpty else { return nil }
             return name == .incidents ? .incidents : .whoami
+        case .subscribe, .unsubscribe:
+            guard let request = SubscriptionRequest(words: words) else { return nil }
+            return name == .subscribe ? .subscribe(request) : .unsubscribe(request)
+        case .subscriptions:
+            return words.isEmpty ? .subscriptions : nil
         case .incident:
             guard words.count == 1, let number = incidentNumber(words[0]) else { return nil }
             return .incident(number)

@@ -133,6 +133,11 @@ public struct Gateway: IncidentEventSink {
             if let committed = response.committed {
                 // Reply and announcements were committed with the change: send them from memory.
                 dispatcher.offer(committed)
+                // What the transaction could not say (who acknowledged already, and when).
+                if let followUp = response.followUp {
+                    await store([OutboxMessage(destination: message.origin, text: followUp, priority: response.priority,
+                                               inReplyTo: message.messageID)])
+                }
                 return
             }
             await store((response.privateReply.map { [$0] } ?? []) + [OutboxMessage(
