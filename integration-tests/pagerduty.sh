@@ -193,8 +193,8 @@ done
 check "xmpp room: the acknowledgement came back by webhook and was announced" seen "$dir/xmpp-watch.json" "ACKNOWLEDGED.*#$number.*by [Aa]lice"
 check "xmpp room: the note came back by webhook and was announced" seen "$dir/xmpp-watch.json" "NOTE.*#$number.*rolled back the canary"
 said_once() { [ "$(grep -cE "$2" "$1")" -eq 1 ]; }
-check "irc room (#ops, where it was typed): the acknowledgement is said once" said_once "$dir/irc-watch.json" "(Acknowledged|ACKNOWLEDGED\\]).{0,14}#$number[^0-9]"
-check "irc room (#ops, where it was typed): the note is said once" said_once "$dir/irc-watch.json" "(Note added to|NOTE\\]).{0,14}#$number[^0-9].*rolled back the canary"
+check "irc room (#ops, where it was typed): the acknowledgement is said once" said_once "$dir/irc-watch.json" "(Acknowledged|ACKNOWLEDGED\\]).{0,40}#$number[^0-9]"
+check "irc room (#ops, where it was typed): the note is said once" said_once "$dir/irc-watch.json" "(Note added to|NOTE\\]).{0,40}#$number[^0-9].*rolled back the canary"
 
 # --- Hole 6: what goes wrong on the PagerDuty path is said plainly and never done twice.
 say_alice() { # TEXT EXPECT [OUT]
