@@ -47,8 +47,9 @@ declare -A ports=(
   [abuse]="INSPIRCD_PORT=41667 INSPIRCD_TLS_PORT=41697 INSPIRCD_LINK_PORT=41700 TOCSIN_HTTP_PORT=41080"
   [chatops]="INSPIRCD_PORT=47667 INSPIRCD_TLS_PORT=47697 INSPIRCD_LINK_PORT=47700 PROSODY_PORT=48222 TOCSIN_HTTP_PORT=47080"
   [pages]="INSPIRCD_PORT=45667 INSPIRCD_TLS_PORT=45697 INSPIRCD_LINK_PORT=45700 PROSODY_PORT=46222 TOCSIN_HTTP_PORT=45080"
+  [rooms]="INSPIRCD_PORT=43667 INSPIRCD_TLS_PORT=43697 INSPIRCD_LINK_PORT=43700 PROSODY_PORT=44222 TOCSIN_HTTP_PORT=43080"
 )
-suites=(irc xmpp pagerduty faults intake abuse pages chatops)
+suites=(irc xmpp pagerduty faults intake abuse pages chatops rooms)
 declare -A pids=() started=()
 for suite in "${suites[@]}"; do
   # shellcheck disable=SC2086
