@@ -119,6 +119,8 @@ check "chat lines about #1 are said in #ops" alice --text 'looking at #1: deploy
 check "a line about #1 in a room with record: off is said" \
   irc --nick carol --timeout 30 say --channel '#quiet' --wait-for-nick tocsin --text 'secret chatter about #1 in the quiet room'
 check "alice adds a note to #1" alice --text '!note 1 rolled back deploy 42' --expect 'Note added to #1'
+check "bob says a line about #1 in the XMPP room" \
+  xmpp --timeout 30 say --room ops@conference.localhost --nick bob --wait-for-nick tocsin --text 'bob here: watching #1 from XMPP'
 check "alice resolves #1" alice --text '!resolve 1' --expect 'Resolved #1'
 wait "$watch_pid"; check "#ops saw #1 announced" test $? -eq 0
 sleep 2  # the recorder writes in the background
@@ -168,6 +170,8 @@ check "chat markup is shown as text, not HTML" has 'checkout &lt;b&gt;bold&lt;/b
 check "chatter without #1 is not kept" lacks 'lunch anyone?' "$dir/incident.html"
 check "a room with record: off is not kept" lacks 'secret chatter' "$dir/incident.html"
 check "chat lines carry the verified identity and room" has 'alice (irc:local-irc/alice)' "$dir/incident.html"
+check "the XMPP room's line about #1 is in the timeline with bob's JID" \
+  sh -c "grep -qF 'bob (xmpp:bob@localhost)' '$dir/incident.html' && grep -qF 'bob here: watching #1 from XMPP' '$dir/incident.html'"
 check "timeline entries are in order: trigger, !ack, ack, chat, note, resolve" in_order "$dir/incident.html" \
   'Triggered by an alert from integration-test' '!ack 1' 'class="text">Acknowledged<' 'looking at #1' 'rolling back deploy 42' \
   '!note 1 rolled back' 'Added a note: rolled back deploy 42' '!resolve 1' 'class="text">Resolved<'
