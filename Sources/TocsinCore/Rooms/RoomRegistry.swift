@@ -42,6 +42,7 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
     }
 
     private struct State: Sendable {
+        var settings: Settings
         var invited: [ChatDestination: Entry] = [:]
         var controls: [String: any RoomControl] = [:]
         /// Words the greeting; set once the gateway (and its router) exists.
@@ -52,12 +53,13 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
         var lastWrite: Task<Void, Never>?
     }
 
-    public let settings: Settings
+    /// The invite policies, caps and configured rooms in force (``update(_:)`` on a reload).
+    public var settings: Settings { state.withLock { $0.settings } }
     private let store: (any InvitedRoomStore)?
     private let send: @Sendable ([OutboxMessage]) async -> Void
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     /// - Parameters:
     ///   - send: stores lines in the outbox (greetings, answers to refused inviters).
@@ -70,7 +72,7 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
         logger: Logger = Logger(label: "tocsin.rooms"),
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.settings = settings
+        self.state = Mutex(State(settings: settings))
         self.store = store
         self.send = send
         state.withLock { $0.greeting = greeting }
@@ -87,6 +89,12 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
             for room in rooms { state.invited[room.destination.folded] = Entry(room: room, greet: false) }
         }
         if !rooms.isEmpty { logger.info("invited rooms to rejoin", metadata: ["count": "\(rooms.count)"]) }
+    }
+
+    /// New invite policies, caps and configured rooms (a configuration reload). Rooms already held
+    /// stay held even when the new cap is lower: only new invitations are refused.
+    public func update(_ settings: Settings) {
+        state.withLock { $0.settings = settings }
     }
 
     /// Words the greeting from now on (the assembly sets it once the gateway's router exists).
@@ -137,8 +145,8 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
             // Already ours (a second invitation, or the bot is rejoining): nothing new to count.
             if state.invited[key] != nil { return (.accept, nil, nil) }
             let count = state.invited.keys.filter { $0.network == invitation.network }.count
-            let policy = settings.invitePolicies[invitation.network] ?? InvitePolicy()
-            let maximum = settings.maximumRooms[invitation.network] ?? Self.defaultMaximumRooms
+            let policy = state.settings.invitePolicies[invitation.network] ?? InvitePolicy()
+            let maximum = state.settings.maximumRooms[invitation.network] ?? Self.defaultMaximumRooms
             switch policy.decide(room: invitation.room, inviter: invitation.inviter, invitedRooms: count, maximumRooms: maximum) {
             case .accept:
                 let room = InvitedRoom(destination: invitation.destination, inviter: invitation.inviter,
