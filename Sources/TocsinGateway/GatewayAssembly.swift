@@ -174,6 +174,17 @@ public struct GatewayAssembly {
         roomRegistry.setGreeting { [greeter = RoomGreeter(
             policy: handler.policy, supported: handler.service.supportedCommands, backendName: handler.service.backendName,
             prefix: handler.parser.prefix, router: gateway.router)] room in greeter.greeting(for: room) }
+        // A room the bot left or was kicked from hears nothing more: its chat subscriptions go too.
+        roomRegistry.setOnForget { [router, subscriptionTable, logger] destination in
+            for rule in router.table.chatSubscriptions where rule.destination.folded == destination.folded {
+                guard case .removed = router.table.remove(rule) else { continue }
+                do {
+                    try await subscriptionTable.deleteSubscription(rule)
+                } catch {
+                    logger.error("could not delete the subscription of a room the bot left", metadata: ["error": "\(error)"])
+                }
+            }
+        }
         relay.connect(gateway)
         // Events committed just before a crash may never have reached the outbox: publish the
         // recent window again; the outbox keeps each (event, room) once.

@@ -158,6 +158,19 @@ final class RecordingRoomControl: RoomControl, Sendable {
         #expect(rooms.kind(of: F.ops) == .configured)
     }
 
+    @Test func aForgottenRoomIsReportedOnceSoItsSubscriptionsCanGo() async {
+        let forgotten = Mutex<[ChatDestination]>([])
+        let rooms = registry()
+        rooms.setOnForget { destination in forgotten.withLock { $0.append(destination) } }
+        _ = rooms.decide(Self.invitation())
+        rooms.roomEvent(.removed(Self.team, reason: "kicked"))
+        rooms.roomEvent(.removed(Self.team, reason: "kicked again"))
+        rooms.roomEvent(.removed(F.ops, reason: "kicked"))
+        #expect(await eventually { forgotten.withLock { $0 } == [Self.team] })
+        try? await Task.sleep(for: .milliseconds(50))
+        #expect(forgotten.withLock { $0 } == [Self.team])
+    }
+
     @Test func leaveForgetsAndAsksTheTransport() async {
         let control = RecordingRoomControl(network: F.network)
         let rooms = registry()

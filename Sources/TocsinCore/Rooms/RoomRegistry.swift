@@ -47,6 +47,8 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
         var controls: [String: any RoomControl] = [:]
         /// Words the greeting; set once the gateway (and its router) exists.
         var greeting: (@Sendable (InvitedRoom) -> RichText)?
+        /// Told when a room is forgotten (its chat subscriptions go with it).
+        var onForget: (@Sendable (ChatDestination) async -> Void)?
         var answers = InvitationAnswerLimiter()
         /// The last queued database write; each new one waits for it, so a save and the forget
         /// of the same room land in the order they were decided.
@@ -100,6 +102,12 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
     /// Words the greeting from now on (the assembly sets it once the gateway's router exists).
     public func setGreeting(_ greeting: @escaping @Sendable (InvitedRoom) -> RichText) {
         state.withLock { $0.greeting = greeting }
+    }
+
+    /// Called for every room forgotten from now on (kick, `!leave`, ban): the assembly drops the
+    /// room's chat subscriptions there, so nothing keeps queueing lines for a room the bot left.
+    public func setOnForget(_ onForget: @escaping @Sendable (ChatDestination) async -> Void) {
+        state.withLock { $0.onForget = onForget }
     }
 
     /// The transports that can leave a room, by network (for `!leave`).
@@ -224,9 +232,11 @@ public final class RoomRegistry: RoomLifecycle, Sendable {
     }
 
     private func forget(_ destination: ChatDestination) -> Bool {
-        let removed = state.withLock { $0.invited.removeValue(forKey: destination.folded) != nil }
-        if removed { persist { store in try await store.forget(destination) } }
-        return removed
+        let (removed, onForget) = state.withLock { ($0.invited.removeValue(forKey: destination.folded) != nil, $0.onForget) }
+        guard removed else { return false }
+        persist { store in try await store.forget(destination) }
+        if let onForget { Task { await onForget(destination) } }
+        return true
     }
 
     private func persist(_ operation: @escaping @Sendable (any InvitedRoomStore) async throws -> Void) {
