@@ -7,8 +7,14 @@ import TocsinCore
 
 /// The pages' routes on the intake's Hummingbird router (issue 13, items 1, 2 and 4):
 ///
-/// - `GET /login/{token}`: uses a one-time link, opens a session (cookie), redirects to
-///   `/incidents` (or a `next` that is one of the pages — never another site);
+/// - `GET /login/{token}`: shows a "Sign in as IDENTITY" button (a form, no JavaScript) and uses
+///   nothing up: link previews (chat clients and bots that unfurl URLs, proxies) fetch the link
+///   before the person clicks it;
+/// - `POST /login`: the button; the form body carries the token (never the URL, never a log), so no
+///   extra CSRF cookie is needed; refused when the `Origin` header names another origin (RFC 6454
+///   §7; `null` included) or `Sec-Fetch-Site` says another site. Uses the link, opens a session
+///   (cookie), redirects (303) to `/incidents` or a `next` that is one of the pages — never
+///   another site;
 /// - `POST /logout`: ends the session;
 /// - `GET /incidents`: open and recent incidents, filters `status`, `service`, `team`, `page`;
 /// - `GET /incidents/{N}`: one incident with its merged timeline;
@@ -22,8 +28,9 @@ struct IncidentPageRoutes: Sendable {
 
     func add(to router: Hummingbird.Router<BasicRequestContext>) {
         router.get("/login/:token") { request, context in
-            await login(token: context.parameters.get("token") ?? "", next: request.uri.queryParameters["next"].map(String.init))
+            await confirmSignIn(token: context.parameters.get("token") ?? "", next: request.uri.queryParameters["next"].map(String.init))
         }
+        router.post("/login") { request, _ in await login(request) }
         router.post("/logout") { request, _ in await logout(request) }
         router.get("/incidents") { request, _ in await list(request) }
         router.get("/incidents/:number") { request, context in
@@ -36,14 +43,51 @@ struct IncidentPageRoutes: Sendable {
 
     // MARK: Sign-in
 
-    func login(token: String, next: String?) async -> Response {
+    /// `GET /login/{token}`: the button, or the same refusal for every unusable link. Uses nothing.
+    func confirmSignIn(token: String, next: String?) async -> Response {
         do {
-            guard let (identity, cookie) = try await pages.signIn.redeem(token) else {
-                pages.logger.notice("sign-in link refused (unknown, used or expired)")
-                return html(.forbidden, pages.renderer.message(
-                    identity: nil, heading: "This sign-in link does not work",
-                    text: "It was already used, has expired, or was never valid. Type \(pages.prefix)web to the bot in chat for a new one."))
-            }
+            guard let identity = try await pages.linkPreview.identity(of: token) else { return linkRefused() }
+            return html(.ok, pages.renderer.signIn(identity: identity.description, token: token, next: Self.safeNext(next)))
+        } catch {
+            return failure(error)
+        }
+    }
+
+    /// The fields of the button's form (`application/x-www-form-urlencoded`).
+    struct SignInForm: Decodable {
+        var token: String?
+        var next: String?
+    }
+
+    /// `POST /login`: the only request that uses a link up.
+    func login(_ request: Request) async -> Response {
+        guard Self.isSameOrigin(request.headers, as: pages.settings.publicURL) else {
+            pages.logger.notice("sign-in refused: the form was posted from another site",
+                                metadata: ["origin": "\(request.headers[.origin] ?? "-")"])
+            return html(.forbidden, pages.renderer.message(
+                identity: nil, heading: "This sign-in came from another site",
+                text: "Open the sign-in link from chat yourself and press its button. Type \(pages.prefix)web to the bot for a new one if it no longer works."))
+        }
+        var request = request
+        guard let body = try? await request.collectBody(upTo: Self.maxFormBytes),
+              let form = try? URLEncodedFormDecoder().decode(SignInForm.self, from: String(buffer: body)),
+              let token = form.token else { return linkRefused() }
+        return await redeem(token: token, next: form.next)
+    }
+
+    /// The form holds a 97-character token and a page path; anything much larger is not it.
+    static let maxFormBytes = 4096
+
+    func linkRefused() -> Response {
+        pages.logger.notice("sign-in link refused (unknown, used or expired)")
+        return html(.forbidden, pages.renderer.message(
+            identity: nil, heading: "This sign-in link does not work",
+            text: "It was already used, has expired, or was never valid. Type \(pages.prefix)web to the bot in chat for a new one."))
+    }
+
+    func redeem(token: String, next: String?) async -> Response {
+        do {
+            guard let (identity, cookie) = try await pages.signIn.redeem(token) else { return linkRefused() }
             pages.logger.info("signed in to the incident pages", metadata: ["identity": "\(identity)"])
             var headers = Self.securityHeaders
             headers[.location] = Self.safeNext(next)
@@ -65,6 +109,33 @@ struct IncidentPageRoutes: Sendable {
         headers[.contentType] = "text/html; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: pages.renderer.message(
             identity: nil, heading: "Signed out", text: "Type \(pages.prefix)web to the bot in chat to sign in again."))))
+    }
+
+    /// Whether a state-changing request comes from the pages' own origin. Browsers send `Origin`
+    /// with every POST (RFC 6454 §7, Fetch §3.1): it must then name `public_url`'s origin — a
+    /// foreign site, or `null` (sandboxed frames, local files), is refused. `Sec-Fetch-Site`, when
+    /// sent, must be `same-origin` (or `none`, a request the person made themselves). A request
+    /// with neither header is not from a browser that another site could steer, and the token in
+    /// its body is the credential.
+    static func isSameOrigin(_ headers: HTTPFields, as publicURL: String) -> Bool {
+        if let site = headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased(), site != "same-origin", site != "none" {
+            return false
+        }
+        guard let origin = headers[.origin] else { return true }
+        guard let own = Self.origin(of: publicURL), let theirs = Self.origin(of: origin.trimmingCharacters(in: .whitespaces)) else {
+            return false
+        }
+        return own == theirs
+    }
+
+    /// `scheme://host[:port]` lowercased, the default port left out; nil for `null` or junk.
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host?.lowercased(), !host.isEmpty,
+              components.user == nil, components.password == nil else { return nil }
+        let defaultPort = scheme == "https" ? 443 : 80
+        if let port = components.port, port != defaultPort { return "\(scheme)://\(host):\(port)" }
+        return "\(scheme)://\(host)"
     }
 
     /// Only the pages themselves: `/incidents`, `/incidents/N`, `/incidents/N/postmortem.md`.

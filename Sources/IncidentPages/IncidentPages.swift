@@ -13,6 +13,7 @@ public struct IncidentPages: Sendable {
     public let signIn: SignInLinks
     public let chat: ChatRecordTable
     public let recorder: ChatRecorder
+    let linkPreview: SignInLinkPreview
     let catalog: any IncidentCatalog
     let visibility: IncidentVisibility
     let renderer: PageRenderer
@@ -29,6 +30,7 @@ public struct IncidentPages: Sendable {
         self.chat = chat
         self.signIn = SignInLinks(settings: settings, links: try LoginLinkTable(database: database),
                                   sessions: try WebSessionTable(database: database))
+        self.linkPreview = SignInLinkPreview(database: database)
         self.catalog = catalog
         self.visibility = visibility
         self.renderer = PageRenderer()

@@ -91,6 +91,15 @@ public struct PageRenderer: Sendable {
         var text: String
     }
 
+    /// The sign-in button's page. Its fields are not named `identity`: that one puts "signed in
+    /// as" in the header, and nobody is signed in yet.
+    struct SignInView {
+        var title = "Sign in"
+        var who: String
+        var token: String
+        var next: String
+    }
+
     /// The statuses the list filter offers: value, label.
     static let statusChoices: [(String, String)] = [("open", "Open"), ("triggered", "Triggered"), ("acknowledged", "Acknowledged"),
                                                     ("resolved", "Resolved"), ("all", "All")]
@@ -125,6 +134,11 @@ public struct PageRenderer: Sendable {
             notes: summary.record.notes.map { NoteRow(author: $0.author, at: TimeFormat.dateTime($0.createdAt), content: $0.content) },
             timeline: summary.timeline.map(Self.row))
         return library.render(view, withTemplate: "incident") ?? ""
+    }
+
+    /// The page a one-time link shows on GET: a button that POSTs the token (see ``IncidentPageRoutes``).
+    func signIn(identity: String, token: String, next: String) -> String {
+        library.render(SignInView(who: identity, token: token, next: next), withTemplate: "signin") ?? ""
     }
 
     func message(identity: String?, heading: String, text: String) -> String {

@@ -38,6 +38,7 @@ enum PageTemplates {
     form.filters select,form.filters input,form.filters button{font:inherit;padding:.2em .4em}
     nav.pages{display:flex;justify-content:space-between;margin-top:1em}
     .notice{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:1em}
+    form.notice button{font:inherit;font-weight:600;padding:.5em 1.2em;border-radius:4px;border:0;background:#3f51b5;color:#fff}
     </style>
     </head>
     <body>
@@ -102,5 +103,20 @@ enum PageTemplates {
     {{> footer}}
     """
 
-    static let all: [String: String] = ["header": header, "footer": footer, "list": list, "incident": incident, "message": message]
+    /// What `GET /login/{token}` shows: nothing is used up until the person presses the button,
+    /// which POSTs the token in the form body. The title names no one (link previews show it).
+    static let signIn = """
+    {{> header}}
+    <h1>Sign in to the incident pages</h1>
+    <form class="notice" id="sign-in-form" method="post" action="/login">
+    <input type="hidden" name="token" value="{{token}}">
+    <input type="hidden" name="next" value="{{next}}">
+    <p>This one-time link from chat signs this browser in. It works once and only for a few minutes.</p>
+    <button type="submit" id="sign-in">Sign in as {{who}}</button>
+    </form>
+    {{> footer}}
+    """
+
+    static let all: [String: String] = ["header": header, "footer": footer, "list": list, "incident": incident, "message": message,
+                                        "signin": signIn]
 }

@@ -27,7 +27,9 @@ import TocsinCore
         let harness = try PagesHarness()
         let path = try await harness.loginPath()
         try await harness.run { client in
-            let login = try await client.execute(uri: path, method: .get)
+            let button = try await client.execute(uri: path, method: .get)
+            let form = try #require(SignInFormFields(button.text))
+            let login = try await client.postSignIn(token: form.token, next: form.next)
             #expect(login.status == .seeOther)
             #expect(login.headers[.location] == "/incidents")
             let cookie = try #require(login.headers[.setCookie])
@@ -40,6 +42,9 @@ import TocsinCore
             let again = try await client.execute(uri: path, method: .get)
             #expect(again.status == .forbidden)
             #expect(again.headers[.setCookie] == nil)
+            let reused = try await client.postSignIn(token: form.token, next: form.next)
+            #expect(reused.status == .forbidden)
+            #expect(reused.headers[.setCookie] == nil)
         }
     }
 
@@ -54,7 +59,12 @@ import TocsinCore
         let harness = try PagesHarness()
         let path = try await harness.loginPath()
         try await harness.run { client in
-            let login = try await client.execute(uri: path + "?next=//evil.example/x", method: .get)
+            let button = try await client.execute(uri: path + "?next=//evil.example/x", method: .get)
+            let form = try #require(SignInFormFields(button.text))
+            #expect(form.next == "/incidents")
+            #expect(!button.text.contains("evil"))
+            let login = try await client.postSignIn(token: form.token, next: "//evil.example/x")
+            #expect(login.status == .seeOther)
             #expect(login.headers[.location] == "/incidents")
         }
     }

@@ -57,7 +57,7 @@ struct PagesHarness {
         var now: Date = PageFixtures.epoch
     }
 
-    init(records: [Int: IncidentRecord]? = nil, publicURL: String = "https://tocsin.example.org") throws {
+    init(records: [Int: IncidentRecord]? = nil, publicURL: String = "https://tocsin.example.org", logger: Logger? = nil) throws {
         let database = try DatabaseQueue()
         self.database = database
         let f = PageFixtures.self
@@ -78,7 +78,7 @@ struct PagesHarness {
             settings: PagesSettings(publicURL: publicURL), database: database, catalog: catalog,
             visibility: IncidentVisibility(policy: policy, router: router, xmppNetworks: []),
             recording: RecordingRules(), parser: CommandParser(),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: logger ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         clock = TestClock()
     }
 
@@ -100,16 +100,79 @@ extension TestResponse {
 }
 
 extension TestClientProtocol {
-    /// Follows a sign-in link and returns the `Cookie` header value of the new session.
+    /// Signs in as a person does: GET the link (the button's page), then POST its form. Returns
+    /// the `Cookie` header value of the new session.
     func signIn(_ path: String) async throws -> String? {
-        let response = try await execute(uri: path, method: .get)
+        let page = try await execute(uri: path, method: .get)
+        guard page.status == .ok, let form = SignInFormFields(page.text) else { return nil }
+        let response = try await postSignIn(token: form.token, next: form.next)
         guard let cookie = response.headers[.setCookie] else { return nil }
         return cookie.split(separator: ";").first.map(String.init)
+    }
+
+    /// `POST /login` with the form body the button sends, and the given `Origin` (none when nil).
+    func postSignIn(token: String, next: String? = nil, origin: String? = "https://tocsin.example.org",
+                    extraHeaders: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extraHeaders
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        if let origin { headers[.origin] = origin }
+        var body = "token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        if let next { body += "&next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+        return try await execute(uri: "/login", method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
     func get(_ path: String, cookie: String?) async throws -> TestResponse {
         var headers = HTTPFields()
         if let cookie { headers[.cookie] = cookie }
         return try await execute(uri: path, method: .get, headers: headers)
+    }
+}
+
+/// The hidden fields of the sign-in page's form, read from its HTML as a browser would.
+struct SignInFormFields {
+    var token: String
+    var next: String
+
+    init?(_ html: String) {
+        func value(_ name: String) -> String? {
+            guard let start = html.range(of: "name=\"\(name)\" value=\""),
+                  let end = html[start.upperBound...].firstIndex(of: "\"") else { return nil }
+            return String(html[start.upperBound..<end])
+        }
+        guard html.contains("<form class=\"notice\" id=\"sign-in-form\" method=\"post\" action=\"/login\">"),
+              let token = value("token"), let next = value("next") else { return nil }
+        self.token = token
+        self.next = next
+    }
+}
+
+/// Everything logged, messages with their metadata, at every level.
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+
+    var logger: Logger {
+        var logger = Logger(label: "capture", factory: { _ in Handler(capture: self) })
+        logger.logLevel = .trace
+        return logger
+    }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+                 file: String, function: String, line: UInt) {
+            let all = self.metadata.merging(metadata ?? [:]) { $1 }
+            capture.lock.withLock { capture.lines.append("\(level) \(message) \(all)") }
+        }
     }
 }
