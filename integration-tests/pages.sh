@@ -4,7 +4,10 @@
 # `chromium`) loads the list and the incident page and the checks read what a person sees: the
 # status, the timeline entries in order, the chat lines; no page without a session; a one-time
 # link works once; sign-in from IRC and from XMPP. Keeps a screenshot in docs/incident-page.png.
-# Every wait is bounded; every process is stopped by its PID.
+# Signing in is what a person does: the link (GET) shows a "Sign in as …" button and uses nothing
+# up (link previews fetch it first); the browser presses the button (lib/cdp_browser.py drives
+# Chromium over its DevTools pipe) and the POST signs in. A page elsewhere that posts a token is
+# refused (its Origin is not ours). Every wait is bounded; every process is stopped by its PID.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -14,11 +17,7 @@ source "$here/lib/servers.sh"
 source "$here/lib/gateway.sh"
 dir="$TOCSIN_GATEWAY_DIR"
 mkdir -p "$dir"
-CHROMIUM_PID=""
-cleanup() {
-  if [ -n "$CHROMIUM_PID" ]; then kill -KILL "$CHROMIUM_PID" 2>/dev/null; wait "$CHROMIUM_PID" 2>/dev/null; fi
-  stop_gateway; stop_all_servers
-}
+cleanup() { stop_gateway; stop_all_servers; }
 trap cleanup EXIT
 
 build_tocsin || exit 1
@@ -75,20 +74,28 @@ irc() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$
 xmpp() { xmppclient --jid bob@localhost --password bobpass123 --host 127.0.0.1 --port "$PROSODY_PORT" --cafile "$ca/ca.pem" "$@"; }
 alice() { irc --nick alice --sasl alice:alicepass123 --timeout 30 say --channel '#ops' --wait-for-nick tocsin --from tocsin "$@"; }
 
-# Headless Chromium, bounded and stopped by its PID: browse OUT URL [extra flags…]
-browse() {
-  local out="$1" url="$2" i; shift 2
-  chromium --headless --no-sandbox --disable-gpu --no-first-run --no-default-browser-check \
-    --user-data-dir="$dir/chromium-$RANDOM$RANDOM" "$@" "$url" >"$out" 2>>"$dir/chromium.log" </dev/null &
-  CHROMIUM_PID=$!
-  for ((i = 0; i < 300; i++)); do kill -0 "$CHROMIUM_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$CHROMIUM_PID" 2>/dev/null; then
-    echo "chromium ($CHROMIUM_PID) still running after 30 s; killing it" >&2
-    kill -KILL "$CHROMIUM_PID" 2>/dev/null
-  fi
-  wait "$CHROMIUM_PID" 2>/dev/null
-  CHROMIUM_PID=""
-  [ -s "$out" ] || [ "$*" != "${*#--screenshot}" ]
+# Headless Chromium driven like a person (open, press a button, read the page), one profile per
+# call, stopped by its PID (lib/cdp_browser.py); bounded: the script gives up after 45 s, `timeout`
+# kills it at 60 s. browser STEP… with open:URL click:SELECTOR wait dump:FILE shot:FILE.
+browser() {
+  timeout -k 5 60 python3 "$here/lib/cdp_browser.py" --timeout 45 --size 900x1500 "$@" 2>>"$dir/chromium.log"
+}
+# Signs in with curl as the button does: GET the link (the page with the form), then POST the
+# form's fields to /login with our own Origin. The session goes to JAR; prints the POST's status.
+curl_sign_in() { # LINK JAR [more curl options for the POST…]
+  local link="$1" jar="$2" page token next; shift 2
+  page="$(curl -s --max-time 10 "$link")"
+  token="$(printf '%s' "$page" | grep -o 'name="token" value="[0-9a-f.]*"' | sed 's/.*value="//; s/"$//')"
+  next="$(printf '%s' "$page" | grep -o 'name="next" value="[^"]*"' | sed 's/.*value="//; s/"$//')"
+  [ -n "$token" ] || { echo "curl_sign_in: no sign-in form at $link" >&2; echo 000; return 1; }
+  curl -s --max-time 10 -c "$jar" -o /dev/null -w '%{http_code}' -H "Origin: $base" \
+    --data-urlencode "token=$token" --data-urlencode "next=$next" "$@" "$base/login"
+}
+# POST /login with TOKEN as a form field and ORIGIN (empty: none); prints the status.
+post_token() { # TOKEN ORIGIN [more curl options…]
+  local token="$1" origin="$2"; shift 2
+  curl -s --max-time 10 -o /dev/null -w '%{http_code}' ${origin:+-H "Origin: $origin"} \
+    --data-urlencode "token=$token" "$@" "$base/login"
 }
 has() { grep -qF -- "$1" "$2"; }
 lacks() { [ -s "$2" ] && ! grep -qF -- "$1" "$2"; }
@@ -128,7 +135,7 @@ sleep 2  # the recorder writes in the background
 # --- No page without a session -------------------------------------------------------------------
 check "GET /incidents without a session is 401" test "$(http_status "$base/incidents")" = 401
 check "GET /incidents/1/postmortem.md without a session is 401" test "$(http_status "$base/incidents/1/postmortem.md")" = 401
-browse "$dir/anonymous.html" "$base/incidents/1" --dump-dom
+browser "open:$base/incidents/1" "dump:$dir/anonymous.html"
 check "the browser without a session is asked to sign in with chat" has 'Sign in with chat' "$dir/anonymous.html"
 check "the browser without a session sees nothing of #1" lacks 'Checkout API error rate' "$dir/anonymous.html"
 check "a forged session cookie gets no page" test "$(http_status -b "tocsin_session=$(printf '%032d.%064d' 0 0)" "$base/incidents/1")" = 401
@@ -138,28 +145,51 @@ alice --text '!web' --expect 'Sign in to the incident pages' --expect-count 1 >"
 irc_link="$(grep -o "$base/login/[0-9a-f.]*" "$dir/web-irc.txt" | head -n 1)"
 check "!web in #ops answers alice privately with a sign-in link" \
   sh -c "[ -n '$irc_link' ] && grep -q 'PRIVMSG alice ' '$dir/web-irc.txt' && ! grep -q 'PRIVMSG #ops :Sign in' '$dir/web-irc.txt'"
-browse "$dir/list.html" "$irc_link" --dump-dom
-check "the one-time link signs the browser in and shows the list" has 'signed in as irc:local-irc/alice' "$dir/list.html"
+irc_token="${irc_link##*/login/}"
+check "a link preview (GET, as chat clients and bots unfurl links) shows the button" \
+  sh -c "curl -s --max-time 10 -A 'preview-bot' '$irc_link' | grep -qF '>Sign in as irc:local-irc/alice</button>'"
+check "a second preview does too: a GET uses nothing up" \
+  sh -c "curl -s --max-time 10 -A 'another-preview-bot' '$irc_link' | grep -qF '>Sign in as irc:local-irc/alice</button>'"
+browser "open:$irc_link" "dump:$dir/signin-irc.html" "click:#sign-in" "dump:$dir/list.html"
+check "the link's page in the browser is a 'Sign in as' button and nothing else" \
+  sh -c "grep -qF '>Sign in as irc:local-irc/alice</button>' '$dir/signin-irc.html' && ! grep -qF 'Checkout API' '$dir/signin-irc.html' && ! grep -qF 'signed in as' '$dir/signin-irc.html'"
+check "pressing the button signs the browser in and shows the list" has 'signed in as irc:local-irc/alice' "$dir/list.html"
 check "the list is empty of resolved incidents by default (open only)" has 'No incidents match.' "$dir/list.html"
-browse "$dir/again.html" "$irc_link" --dump-dom
+browser "open:$irc_link" "dump:$dir/again.html"
 check "the same link a second time does not sign in" has 'This sign-in link does not work' "$dir/again.html"
-check "the second use shows no incident" lacks 'signed in as' "$dir/again.html"
+check "the second use shows no button and no incident" \
+  sh -c "! grep -qF 'Sign in as' '$dir/again.html' && ! grep -qF 'signed in as' '$dir/again.html'"
+check "posting the used link's token again is refused" test "$(post_token "$irc_token" "$base")" = 403
+
+# --- A page elsewhere cannot sign anyone in (CSRF) -----------------------------------------------
+csrf_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice)"
+csrf_token="${csrf_link##*/login/}"
+cat >"$dir/csrf.html" <<HTML
+<!DOCTYPE html><html><body onload="document.forms[0].submit()"><form method="post" action="$base/login">
+<input type="hidden" name="token" value="$csrf_token"><input type="hidden" name="next" value="/incidents"></form></body></html>
+HTML
+browser "open:file://$dir/csrf.html" wait "dump:$dir/csrf-result.html"
+check "a page elsewhere that posts a link's token is refused (Origin: null)" has 'This sign-in came from another site' "$dir/csrf-result.html"
+check "that page signs the browser in to nothing" lacks 'signed in as' "$dir/csrf-result.html"
+check "a POST with a foreign Origin is refused" test "$(post_token "$csrf_token" http://evil.example)" = 403
+check "a POST marked Sec-Fetch-Site: cross-site is refused" test "$(post_token "$csrf_token" '' -H 'Sec-Fetch-Site: cross-site')" = 403
+check "the refused link still signs in from its own page" test "$(curl_sign_in "$csrf_link" "$dir/csrf-jar.txt")" = 303
 
 # --- The list and the incident page, as a person sees them ----------------------------------------
 link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next '/incidents?status=all' 2>/dev/null)"
 check "login-link refuses a --next that is not one of the pages" test -z "$link"
 curl_jar="$dir/cookies.txt"
 list_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice)"
-check "following a link with curl gets a session cookie" \
-  test "$(http_status -c "$curl_jar" "$list_link")" = 303
+check "signing in with curl (GET the form, POST it) gets a session cookie" \
+  test "$(curl_sign_in "$list_link" "$curl_jar" -D "$dir/signin-headers.txt")" = 303
 check "the session cookie is HttpOnly and SameSite=Strict" \
-  sh -c "curl -s -D - -o /dev/null '$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice)' | grep -i '^set-cookie: tocsin_session=' | grep -q 'HttpOnly; SameSite=Strict'"
+  sh -c "grep -i '^set-cookie: tocsin_session=' '$dir/signin-headers.txt' | grep -q 'HttpOnly; SameSite=Strict'"
 curl -s --max-time 10 -b "$curl_jar" "$base/incidents?status=resolved" >"$dir/list-resolved.html"
 check "the list filtered by status=resolved shows #1 resolved" \
   sh -c "grep -qF '#1 Checkout API error rate above 5%' '$dir/list-resolved.html' && grep -qF 'status-resolved' '$dir/list-resolved.html'"
 
 page_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next /incidents/1)"
-browse "$dir/incident.html" "$page_link" --dump-dom
+browser "open:$page_link" "click:#sign-in" "dump:$dir/incident.html" "shot:$dir/incident-page.png"
 check "the incident page shows #1 and its title" has '<h1 id="title">#1 Checkout API error rate above 5%</h1>' "$dir/incident.html"
 check "the incident page shows the status resolved" has 'id="status">resolved<' "$dir/incident.html"
 check "the incident page shows who acknowledged, from where, and the times" \
@@ -177,8 +207,6 @@ check "timeline entries are in order: trigger, !ack, ack, chat, note, resolve" i
   '!note 1 rolled back' 'Added a note: rolled back deploy 42' '!resolve 1' 'class="text">Resolved<'
 check "the bot's replies are in the timeline" has 'tocsin (bot)' "$dir/incident.html"
 
-shot_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next /incidents/1)"
-browse "$dir/shot.out" "$shot_link" --screenshot="$dir/incident-page.png" --window-size=900,1500 --hide-scrollbars
 check "a screenshot of the incident page was taken" test -s "$dir/incident-page.png"
 if [ -s "$dir/incident-page.png" ] && [ -n "${TOCSIN_PAGES_SCREENSHOT:-}" ]; then cp "$dir/incident-page.png" "$TOCSIN_PAGES_SCREENSHOT"; fi
 
@@ -198,16 +226,23 @@ xmpp --timeout 40 say --room ops@conference.localhost --nick bob --wait-for-nick
   --expect 'Sign in to the incident pages as xmpp:bob@localhost' >"$dir/web-xmpp.txt" 2>&1
 xmpp_link="$(grep -o "$base/login/[0-9a-f.]*" "$dir/web-xmpp.txt" | head -n 1)"
 check "!web in the XMPP room answers bob privately with a link" test -n "$xmpp_link"
-browse "$dir/xmpp-list.html" "$xmpp_link" --dump-dom
-check "bob's link signs the browser in as xmpp:bob@localhost" has 'signed in as xmpp:bob@localhost' "$dir/xmpp-list.html"
+browser "open:$xmpp_link" "dump:$dir/signin-xmpp.html" "click:#sign-in" "dump:$dir/xmpp-list.html"
+check "bob's link shows 'Sign in as xmpp:bob@localhost'" has '>Sign in as xmpp:bob@localhost</button>' "$dir/signin-xmpp.html"
+check "bob's button signs the browser in as xmpp:bob@localhost" has 'signed in as xmpp:bob@localhost' "$dir/xmpp-list.html"
 
 # --- An attacker's view ---------------------------------------------------------------------------
 evil="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice)"
+curl -s --max-time 10 "$evil?next=//evil.example/x" >"$dir/evil-page.html"
+check "the button's page keeps no foreign next" \
+  sh -c "grep -qF 'name=\"next\" value=\"/incidents\"' '$dir/evil-page.html' && ! grep -qF 'evil.example' '$dir/evil-page.html'"
+post_token "${evil##*/login/}" "$base" --data-urlencode 'next=//evil.example/x' -D "$dir/evil-headers.txt" >/dev/null
 check "a sign-in never redirects to another site" \
-  sh -c "curl -s -D - -o /dev/null '$evil?next=//evil.example/x' | grep -i '^location:' | grep -q ' /incidents'"
+  sh -c "grep -i '^location:' '$dir/evil-headers.txt' | grep -q ' /incidents'"
+mallory_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:other-net/mallory)"
+curl_sign_in "$mallory_link" "$dir/m.txt" >/dev/null
 check "an identity routed nowhere it may read sees no incident #1" \
-  sh -c "l=\$('$(tocsin_binary)' login-link --config '$config' --as irc:other-net/mallory); curl -s -c '$dir/m.txt' -o /dev/null \"\$l\"; test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$dir/m.txt' '$base/incidents/1')\" = 404"
-tokens="$(grep -ho "/login/[0-9a-f.]*" "$dir/web-irc.txt" "$dir/web-xmpp.txt" | sed 's#/login/##; s#.*\.##' | sort -u | paste -sd'|')"
+  test "$(http_status -b "$dir/m.txt" "$base/incidents/1")" = 404
+tokens="$( (grep -ho "/login/[0-9a-f.]*" "$dir/web-irc.txt" "$dir/web-xmpp.txt"; echo "/login/$csrf_token") | sed 's#/login/##; s#.*\.##' | sort -u | paste -sd'|')"
 check "no sign-in secret in the gateway's debug log" log_lacks "${tokens:-no-token-seen}" "$TOCSIN_GATEWAY_LOG"
 check "the database keeps no sign-in secret" \
   sh -c "! sqlite3 '$dir/pages.sqlite' 'SELECT verifierHash FROM web_login_links' | grep -qE '${tokens:-no-token-seen}'"

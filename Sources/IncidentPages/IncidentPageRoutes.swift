@@ -47,7 +47,13 @@ struct IncidentPageRoutes: Sendable {
     func confirmSignIn(token: String, next: String?) async -> Response {
         do {
             guard let identity = try await pages.linkPreview.identity(of: token) else { return linkRefused() }
-            return html(.ok, pages.renderer.signIn(identity: identity.description, token: token, next: Self.safeNext(next)))
+            var response = html(.ok, pages.renderer.signIn(identity: identity.description, token: token, next: Self.safeNext(next)))
+            // Not `no-referrer` here: under it a browser sends `Origin: null` with the button's POST
+            // (Fetch §3.1, "serializing a request origin"), which the origin check must refuse.
+            // `strict-origin` sends our origin, and a Referer of the origin alone — never this
+            // page's path, which holds the token.
+            response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"
+            return response
         } catch {
             return failure(error)
         }

@@ -43,7 +43,9 @@ import TocsinCore
             #expect(!page.text.contains("API latency"))
             #expect(!page.text.contains("<script"))
             #expect(page.headers[.cacheControl] == "no-store")
-            #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+            // The button's POST must carry our Origin (no-referrer would make it `null`), and the
+            // Referer must not carry this page's path with the token.
+            #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "strict-origin")
             #expect(page.headers[.contentSecurityPolicy]?.contains("form-action 'self'") == true)
         }
     }
