@@ -79,9 +79,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------------------------------------
-step "Building tocsin and tocsin-bench (release, scratch path $scratch)"
+# The release build as README's install builds it: the Swift runtime and Foundation linked
+# statically (issue 11, item 8: 3.5 MB less resident, see docs/benchmarks.md), dead-stripped
+# (SwiftPM's default for release: -Xlinker --gc-sections).
+release_flags=(-c release --static-swift-stdlib)
+step "Building tocsin and tocsin-bench (${release_flags[*]}, scratch path $scratch)"
 for product in tocsin tocsin-bench; do
-  (cd "$root" && swift build -c release --product "$product" --scratch-path "$scratch" 2>&1 | tail -n 3 >&2) || exit 1
+  (cd "$root" && swift build "${release_flags[@]}" --product "$product" --scratch-path "$scratch" 2>&1 | tail -n 3 >&2) || exit 1
   [ -x "$scratch/release/$product" ] || { echo "bench.sh: no $scratch/release/$product after the build" >&2; exit 1; }
 done
 tocsin_binary() { echo "$scratch/release/tocsin"; }   # gateway.sh's start_gateway runs this build
@@ -283,10 +287,19 @@ bench_py events.py --url "http://127.0.0.1:$TOCSIN_HTTP_PORT" --routing-key "$BE
 
 step "Part 1: $commands × !ack on IRC (#room01) and on XMPP (room01), at once, one command per 0.12 s each"
 cpu0=$(cpu_ms "$TOCSIN_GATEWAY_PID")
+# BENCH_PERF=DIR: a separate profiling run (not the figures' run: sampling costs the gateway CPU)
+# records the gateway with `perf record -g` during part 1, and its switches with `perf sched`.
+perf_pid=""
+if [ -n "${BENCH_PERF:-}" ]; then
+  mkdir -p "$BENCH_PERF"
+  perf record -F "${BENCH_PERF_HZ:-997}" -g -p "$TOCSIN_GATEWAY_PID" -o "$BENCH_PERF/part1.data" >"$BENCH_PERF/perf.log" 2>&1 &
+  perf_pid=$!
+fi
 irc_rtt tocsin-irc tocsin '#room01' 1 & p1=$!
 xmpp_rtt tocsin-xmpp tocsin room01@conference.localhost $((commands + 1)) & p2=$!
 wait "$p1"; wait "$p2"
 set_param tocsin_cpu_ms_per_command "$(per_command "$cpu0" "$(cpu_ms "$TOCSIN_GATEWAY_PID")")"
+if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null; fi
 
 step "Part 2: fan-out, $fanout_incidents incidents × 20 rooms on InspIRCd and on Prosody"
 bench_py fanout.py --enqueue-url "http://127.0.0.1:$TOCSIN_HTTP_PORT" --routing-key "$BENCH_KEY_FANOUT" \
