@@ -9,13 +9,19 @@ import TocsinCore
 /// the person is one of them. An incident routed nowhere the person could read it is not shown,
 /// and a page for it answers exactly as one for an incident that does not exist.
 public struct IncidentVisibility: Sendable {
-    public var policy: AuthorizationPolicy
+    /// Shared with the command handler, so a configuration reload's policies apply to the pages too.
+    public var policySource: PolicySource
+    public var policy: AuthorizationPolicy { policySource.current }
     public var router: TocsinCore.Router
     /// Names of the XMPP networks in the configuration (a JID names no network).
     public var xmppNetworks: Set<String>
 
     public init(policy: AuthorizationPolicy, router: TocsinCore.Router, xmppNetworks: Set<String>) {
-        self.policy = policy
+        self.init(policySource: PolicySource(policy), router: router, xmppNetworks: xmppNetworks)
+    }
+
+    public init(policySource: PolicySource, router: TocsinCore.Router, xmppNetworks: Set<String>) {
+        self.policySource = policySource
         self.router = router
         self.xmppNetworks = xmppNetworks
     }

@@ -8,7 +8,8 @@ import TocsinConfig
 import TocsinGateway
 
 /// Runs the gateway until SIGTERM or SIGINT, then shuts down gracefully (QUIT on IRC, closed
-/// streams on XMPP, undelivered messages kept in the outbox for the next start).
+/// streams on XMPP, undelivered messages kept in the outbox for the next start). SIGHUP re-reads
+/// the configuration file and applies what it can without dropping a connection.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -42,7 +43,9 @@ struct RunCommand: AsyncParsableCommand {
         ])
         let group = ServiceGroup(
             configuration: .init(
-                services: assembly.services.map { .init(service: $0) },
+                services: (assembly.services + [ConfigReloadService(reloader: GatewayReloader(
+                    path: config, running: configuration, targets: assembly.reloadTargets, logger: logger))])
+                    .map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -2,7 +2,7 @@
 ///
 /// Only what the running gateway can take without dropping a connection is applied: configured
 /// rooms joined and left by the difference, routes, identities and policies, flood settings, the
-/// invitation policy's rooms. Everything that would need a new connection or a new process
+/// invitation policy (`invites`). Everything that would need a new connection or a new process
 /// (a network's host, TLS, nick or credentials, a network added or removed, the database, the
 /// HTTP listener, the backend) is listed in ``restartNeeded`` with its key path and left as it
 /// runs, so a reload never silently half-applies a setting.
@@ -23,13 +23,15 @@ public struct ConfigurationChange: Sendable, Hashable {
     /// Identities, `direct_messages`, `default_room_policy` or a room's `policy`.
     public var policiesChanged = false
     public var rateLimitsChanged = false
+    /// A network's `invites` (accepted rooms, inviters, `max_rooms`): decided by the core, so applied.
+    public var invitesChanged = false
     /// Key paths of changes the running gateway cannot apply, in file order.
     public var restartNeeded: [String] = []
 
     /// Whether anything at all differs (applied or not).
     public var isEmpty: Bool {
         roomsToJoin.isEmpty && roomsToLeave.isEmpty && flood.isEmpty && !routesChanged && !policiesChanged
-            && !rateLimitsChanged && restartNeeded.isEmpty
+            && !rateLimitsChanged && !invitesChanged && restartNeeded.isEmpty
     }
 
     public init(from old: TocsinConfiguration, to new: TocsinConfiguration) {
@@ -57,6 +59,8 @@ public struct ConfigurationChange: Sendable, Hashable {
             var connection = network, previousConnection = previous
             connection.rooms = nil; previousConnection.rooms = nil
             connection.flood = nil; previousConnection.flood = nil
+            connection.invites = nil; previousConnection.invites = nil
+            if network.invites != previous.invites { invitesChanged = true }
             if connection != previousConnection { restartNeeded.append("\(path) (connection settings of \(network.name))") }
             if network.flood != previous.flood { flood[network.name] = network.flood }
             diffRooms(network: network.name,
@@ -80,6 +84,8 @@ public struct ConfigurationChange: Sendable, Hashable {
             }
             var connection = network, previousConnection = previous
             connection.rooms = nil; previousConnection.rooms = nil
+            connection.invites = nil; previousConnection.invites = nil
+            if network.invites != previous.invites { invitesChanged = true }
             if connection != previousConnection { restartNeeded.append("\(path) (connection settings of \(network.name))") }
             diffRooms(network: network.name,
                       old: (previous.rooms ?? []).map { Room(name: $0.jid, key: $0.password) },

@@ -10,7 +10,7 @@ extension GatewayAssembly {
     /// read its tables; on PagerDuty they read the incident through the API with its log entries.
     static func incidentPages(
         _ configuration: TocsinConfiguration, database: any DatabaseWriter, service: any IncidentService,
-        router: TocsinCore.Router, logger: Logger
+        router: TocsinCore.Router, policy: PolicySource, logger: Logger
     ) throws -> IncidentPages? {
         guard let publicURL = configuration.gateway.publicURL else { return nil }
         let catalog: any IncidentCatalog
@@ -27,7 +27,7 @@ extension GatewayAssembly {
             settings: PagesSettings(publicURL: publicURL, linkLifetime: configuration.signInLinkLifetime,
                                     sessionLifetime: configuration.webSessionLifetime),
             database: database, catalog: catalog,
-            visibility: IncidentVisibility(policy: configuration.authorizationPolicy, router: router,
+            visibility: IncidentVisibility(policySource: policy, router: router,
                                            xmppNetworks: Set((configuration.xmpp ?? []).map(\.name))),
             recording: configuration.recordingRules, parser: CommandParser(prefix: configuration.commandPrefix),
             logger: logger)

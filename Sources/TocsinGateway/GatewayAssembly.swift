@@ -36,6 +36,8 @@ public struct GatewayAssembly {
     public var intakeRouter: Hummingbird.Router<BasicRequestContext>
     /// The command path, for tests and tools that feed messages without a transport.
     public var gateway: Gateway
+    /// What a configuration reload (SIGHUP) changes in place; see ``GatewayReloader``.
+    public var reloadTargets: ReloadTargets
 
     /// - Parameters:
     ///   - transportFactory: makes the chat connections; ``GatewayTransportFactory/live(logger:)``
@@ -164,16 +166,20 @@ public struct GatewayAssembly {
         assembled.commandObserver = gatewayMetrics
         // Incident pages, signing in with chat, recorded chat and postmortems (issue 13): on when
         // gateway.public_url is set (GatewayAssembly+Pages.swift).
-        let pages = try Self.incidentPages(configuration, database: database, service: service, router: assembled.router, logger: logger)
+        let pages = try Self.incidentPages(configuration, database: database, service: service, router: assembled.router, policy: handler.policySource, logger: logger)
         assembled.commands.web = pages?.signIn
         assembled.recorder = pages?.recorder
         if let pages {
             maintenance.append(.init(name: "incident pages prune", every: .seconds(3600)) { try await pages.prune() })
         }
         let gateway = assembled
-        roomRegistry.setGreeting { [greeter = RoomGreeter(
-            policy: handler.policy, supported: handler.service.supportedCommands, backendName: handler.service.backendName,
-            prefix: handler.parser.prefix, router: gateway.router)] room in greeter.greeting(for: room) }
+        // The policy is read at each greeting, so a reload's new policies are what it describes.
+        roomRegistry.setGreeting { [policy = handler.policySource, supported = handler.service.supportedCommands,
+                                    backendName = handler.service.backendName, prefix = handler.parser.prefix,
+                                    router = gateway.router] room in
+            RoomGreeter(policy: policy.current, supported: supported, backendName: backendName, prefix: prefix, router: router)
+                .greeting(for: room)
+        }
         // A room the bot left or was kicked from hears nothing more: its chat subscriptions go too.
         roomRegistry.setOnForget { [router, subscriptionTable, logger] destination in
             for rule in router.table.chatSubscriptions where rule.destination.folded == destination.folded {
@@ -251,6 +257,11 @@ public struct GatewayAssembly {
         self.intakeRouter = buildIntakeRouter(configuration: intakeConfiguration, dependencies: intakeDependencies, logger: logger,
                                               extraRoutes: pageRoutes)
         self.gateway = gateway
+        self.reloadTargets = ReloadTargets(
+            routes: router.table, policy: handler.policySource,
+            connections: Dictionary(connections.compactMap { $0 as? any ReloadableConnection }.map { ($0.network, $0) },
+                                    uniquingKeysWith: { first, _ in first }),
+            rooms: roomRegistry)
     }
 
     public static func ircConfiguration(_ network: IRCNetworkSettings, secret: (Secret?) -> String?) throws -> IRCClientConfiguration {

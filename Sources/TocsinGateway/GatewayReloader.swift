@@ -18,11 +18,20 @@ public struct ReloadTargets: Sendable {
     public var policy: PolicySource
     /// The chat connections by network name.
     public var connections: [String: any ReloadableConnection]
+    /// Invitation policies and which rooms are configured (nil in tests without rooms).
+    public var rooms: RoomRegistry?
+
+    public init(routes: RouteTable, policy: PolicySource, connections: [String: any ReloadableConnection], rooms: RoomRegistry? = nil) {
+        self.routes = routes
+        self.policy = policy
+        self.connections = connections
+        self.rooms = rooms
+    }
 }
 
 /// Re-reads `tocsin.yml` (SIGHUP, `systemctl reload`) and applies what changed without dropping a
 /// connection or an invited room: configured rooms joined and left by the difference, routes,
-/// identities and policies, IRC flood settings.
+/// identities and policies, invitation policies, IRC flood settings.
 ///
 /// A file that does not load is refused with its key-path problems and the running configuration
 /// is kept whole. Changes that need a new connection or process are logged with their key paths
@@ -78,6 +87,11 @@ public final class GatewayReloader: Sendable {
             targets.policy.replace(new.authorizationPolicy)
             outcome.applied.append("identities and room policies")
         }
+        if change.invitesChanged || !change.roomsToJoin.isEmpty || !change.roomsToLeave.isEmpty {
+            // Which rooms are configured decides kicks and `!leave`; `invites` decides invitations.
+            targets.rooms?.update(Self.effective(old: old, new: new).roomRegistrySettings)
+            if change.invitesChanged { outcome.applied.append("invitation policies") }
+        }
         for (network, rooms) in change.roomsToLeave.sorted(by: { $0.key < $1.key }) {
             guard let connection = targets.connections[network] else { continue }
             for room in rooms {
@@ -130,6 +144,7 @@ public final class GatewayReloader: Sendable {
                 var kept = running
                 kept.rooms = file.rooms
                 kept.flood = file.flood
+                kept.invites = file.invites
                 return kept
             }
         }
@@ -139,6 +154,7 @@ public final class GatewayReloader: Sendable {
                 guard let file = newXMPP[running.name] else { return running }
                 var kept = running
                 kept.rooms = file.rooms
+                kept.invites = file.invites
                 return kept
             }
         }

@@ -62,6 +62,10 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
         case writeCompleted(DeliveryID, success: Bool)
         /// `!leave`: part this room and forget it.
         case leave(room: String, reason: String)
+        /// A configuration reload added this room.
+        case join(IRCClientConfiguration.Room)
+        /// A configuration reload changed the flood settings.
+        case flood(IRCClientConfiguration.FloodControl)
         case shutdown
     }
 
@@ -80,6 +84,10 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
         var shuttingDown = false
         /// Rooms joined on invitation, rejoined after a reconnect.
         var invitedRooms: [IRCClientConfiguration.Room] = []
+        /// The configured rooms and flood settings in force: the file's at start, then as
+        /// reloads change them (each new session starts with these).
+        var configuredRooms: [IRCClientConfiguration.Room] = []
+        var flood: IRCClientConfiguration.FloodControl?
         /// The TLS port a plaintext connection was told to upgrade to (IRCv3 `sts`), for the rest
         /// of this process even when no policy could be stored.
         var stsUpgradePort: Int?
@@ -98,7 +106,11 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
         self.roomLifecycle = rooms
         // Rooms joined on invitation before a restart are joined again.
         let invited = rooms?.invitedRooms(on: configuration.network).map { IRCClientConfiguration.Room(name: $0.room) } ?? []
-        shared.withLock { $0.invitedRooms = invited }
+        shared.withLock {
+            $0.invitedRooms = invited
+            $0.configuredRooms = configuration.rooms
+            $0.flood = configuration.flood
+        }
         self.onMessage = onMessage
         self.onReady = onReady
         var logger = logger
@@ -176,9 +188,35 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
     public func leave(room: String, reason: String) async {
         let session = shared.withLock { state -> AsyncStream<SessionEvent>.Continuation? in
             state.invitedRooms.removeAll { $0.name.lowercased() == room.lowercased() }
+            state.configuredRooms.removeAll { $0.name.lowercased() == room.lowercased() }
             return state.shuttingDown ? nil : state.session
         }
         session?.yield(.leave(room: room, reason: reason))
+    }
+
+    /// A room added to the configuration by a reload: joined now on a live connection, and on
+    /// every reconnect after.
+    public func join(room: String, key: String?) async {
+        let added = IRCClientConfiguration.Room(name: room, key: key)
+        let session = shared.withLock { state -> AsyncStream<SessionEvent>.Continuation? in
+            if !state.configuredRooms.contains(where: { $0.name.lowercased() == room.lowercased() }) {
+                state.configuredRooms.append(added)
+            }
+            return state.shuttingDown ? nil : state.session
+        }
+        session?.yield(.join(added))
+    }
+
+    /// New flood settings from a reload; unset values are the defaults, as at start.
+    public func applyFlood(burst: Int?, interval: Duration?) async {
+        let session = shared.withLock { state -> (AsyncStream<SessionEvent>.Continuation?, IRCClientConfiguration.FloodControl) in
+            var flood = IRCClientConfiguration.FloodControl()
+            if let burst { flood.burst = burst }
+            if let interval { flood.interval = interval }
+            state.flood = flood
+            return (state.shuttingDown ? nil : state.session, flood)
+        }
+        session.0?.yield(.flood(session.1))
     }
 
     // MARK: HealthSource
@@ -186,7 +224,7 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
     public func health() async -> [ComponentHealth] {
         let status = statusBoard.current
         // Structured fields for /readyz and /metrics: connected, rooms joined of configured.
-        let configured = configuration.rooms.count
+        let configured = shared.withLock { $0.configuredRooms.count }
         return components(for: status).map { part in
             var part = part
             part.kind = .network
@@ -326,8 +364,13 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
             }
         }
 
-        let invited = shared.withLock { $0.invitedRooms }
-        var machine = IRCClientStateMachine(configuration: configuration, invitedRooms: invited, now: .now)
+        let (invited, sessionConfiguration) = shared.withLock { state in
+            var current = configuration
+            current.rooms = state.configuredRooms
+            current.flood = state.flood ?? configuration.flood
+            return (state.invitedRooms, current)
+        }
+        var machine = IRCClientStateMachine(configuration: sessionConfiguration, invitedRooms: invited, now: .now)
         if let roomLifecycle { machine.invitationDecider = { roomLifecycle.decide($0) } }
         var session = Session(
             connection: self, channel: channel, sslContext: sslContext, serverHostname: serverHostname,
@@ -457,6 +500,10 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
                 await perform(machine.writeCompleted(id, success: success, now: now))
             case .leave(let room, let reason):
                 await perform(machine.leave(room, reason: reason, now: now))
+            case .join(let room):
+                await perform(machine.joinConfigured(room, now: now))
+            case .flood(let flood):
+                await perform(machine.setFlood(flood, now: now))
             case .shutdown:
                 quit()
             }

@@ -81,6 +81,11 @@ public struct IRCOutgoingQueue: Sendable {
     /// While true nothing leaves the queue (between `STARTTLS` and the TLS handshake).
     public var isHeld = false
 
+    /// New flood settings for the lines not sent yet (a configuration reload).
+    public mutating func setFlood(_ flood: IRCClientConfiguration.FloodControl, now: ContinuousClock.Instant) {
+        bucket = bucket.resized(capacity: flood.burst, interval: flood.interval, now: now)
+    }
+
     public init(flood: IRCClientConfiguration.FloodControl, now: ContinuousClock.Instant) {
         bucket = TokenBucket(capacity: flood.burst, interval: flood.interval, now: now)
     }

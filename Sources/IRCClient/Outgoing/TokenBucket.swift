@@ -18,6 +18,15 @@ public struct TokenBucket: Sendable, Hashable {
         self.lastRefill = now
     }
 
+    /// The same bucket with new settings (a configuration reload): the tokens already spent stay
+    /// spent, so a reload never grants a fresh burst on top of one just sent.
+    public mutating func resized(capacity: Int, interval: Duration, now: ContinuousClock.Instant) -> TokenBucket {
+        refill(now)
+        var bucket = TokenBucket(capacity: capacity, interval: interval, now: now)
+        bucket.tokens = min(bucket.capacity, tokens)
+        return bucket
+    }
+
     /// Tokens available at `now`.
     public mutating func available(at now: ContinuousClock.Instant) -> Int {
         refill(now)

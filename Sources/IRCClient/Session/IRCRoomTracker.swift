@@ -217,6 +217,28 @@ public struct IRCRoomTracker: Sendable {
         return room
     }
 
+    /// A room added to the configuration while connected (a reload). A room held by invitation
+    /// becomes configured (rejoined after kicks per `rejoin_after_kick_seconds`, never forgotten).
+    /// Returns true when the room needs a JOIN.
+    public mutating func configure(_ room: IRCClientConfiguration.Room) -> Bool {
+        let key = caseMapping.fold(room.name)
+        guard var existing = rooms[key] else {
+            add(room, origin: .configured)
+            return rooms[key] != nil
+        }
+        existing.origin = .configured
+        existing.key = room.key ?? existing.key
+        switch existing.status {
+        case .joined, .joining:
+            rooms[key] = existing
+            return false
+        default:
+            existing.status = .wanted
+            rooms[key] = existing
+            return true
+        }
+    }
+
     /// An accepted invitation. Returns true when the room needs a JOIN.
     public mutating func invited(to name: String) -> Bool {
         let key = caseMapping.fold(name)

@@ -7,7 +7,13 @@ import Logging
 /// unsupported commands and API failures included — so a user is never left with silence.
 public struct CommandHandler: Sendable {
     public var parser: CommandParser
-    public var policy: AuthorizationPolicy
+    /// Shared with the configuration reload, which replaces the policy in place.
+    public var policySource: PolicySource
+    /// The policy in force now; setting it gives this handler a source of its own.
+    public var policy: AuthorizationPolicy {
+        get { policySource.current }
+        set { policySource = PolicySource(newValue) }
+    }
     public var service: any IncidentService
     public var formatter: AnnouncementFormatter
     public var logger: Logger
@@ -40,7 +46,7 @@ public struct CommandHandler: Sendable {
         transactional: (any TransactionalCommandService)? = nil
     ) {
         self.parser = parser
-        self.policy = policy
+        self.policySource = PolicySource(policy)
         self.service = service
         self.formatter = formatter
         self.logger = logger

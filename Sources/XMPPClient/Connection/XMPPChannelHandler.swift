@@ -53,5 +53,7 @@ enum ConnectionEvent: Sendable {
     case cancelDelivery(DeliveryToken)
     /// `!leave`: leave this room and forget it.
     case leave(room: String, reason: String)
+    /// A configuration reload added this room.
+    case join(room: String, password: String?)
     case shutdown
 }

@@ -129,6 +129,11 @@ public final class XMPPConnection: ChatTransport, RoomControl, Service, HealthSo
         inbox.withLock { $0 }?.yield(.leave(room: room, reason: reason))
     }
 
+    /// A room added to the configuration by a reload: joined now, and on every new session.
+    public func join(room: String, key: String?) async {
+        inbox.withLock { $0 }?.yield(.join(room: room, password: key))
+    }
+
     // MARK: HealthSource
 
     public func health() async -> [ComponentHealth] {
@@ -358,6 +363,13 @@ private struct ConnectionLoop: ~Copyable {
         case .leave(let room, let reason):
             guard let jid = try? JID(room) else { return }
             await execute(session.leave(room: jid, reason: reason, now: now), now: now)
+
+        case .join(let room, let password):
+            guard let jid = try? JID(room) else {
+                logger.error("cannot join a room added to the configuration: not a JID", metadata: ["room": "\(room)"])
+                return
+            }
+            await execute(session.joinConfigured(room: jid, password: password, now: now), now: now)
 
         case .shutdown:
             guard !shuttingDown else { return }

@@ -29,7 +29,8 @@ struct MUCRoom: Sendable {
     /// The room's bare JID.
     let jid: JID
     var password: String?
-    let origin: Origin
+    /// Invited rooms become configured when a reload adds them to `rooms:`.
+    var origin: Origin
     /// The nickname we asked for (or got, status 210).
     var nick: String
     /// 0 for the configured nickname, n for the n-th alternative after a 409 conflict.

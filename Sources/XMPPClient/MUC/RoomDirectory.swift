@@ -113,6 +113,22 @@ struct RoomDirectory: Sendable {
         return join(jid, now: now)
     }
 
+    /// A room added to `rooms:` by a configuration reload: configured from now on (an invited
+    /// room it already holds changes origin), joined now if the session is up.
+    mutating func configure(_ room: JID, password: String?, canSend: Bool, now: Instant) -> [Event] {
+        let jid = room.bare
+        if var existing = rooms[jid] {
+            existing.origin = .configured
+            if let password { existing.password = password }
+            rooms[jid] = existing
+            if existing.isJoined || existing.isJoining { return [] }
+        } else {
+            add(MUCRoom(jid: jid, password: password, origin: .configured, nick: baseNick))
+        }
+        guard canSend else { return [] }
+        return join(jid, now: now)
+    }
+
     /// Rooms joined on invitation before a restart: joined with the next session.
     mutating func restoreInvited(_ jids: [JID]) {
         for jid in jids { add(MUCRoom(jid: jid, password: nil, origin: .invited, nick: baseNick)) }

@@ -813,6 +813,12 @@ struct XMPPSession: Sendable {
         rooms.restoreInvited(jids)
     }
 
+    /// A room added to the configuration by a reload: joined now when the session is up, and
+    /// with every new session after.
+    mutating func joinConfigured(room: JID, password: String?, now: Instant) -> [Action] {
+        finish(roomEvents(rooms.configure(room, password: password, canSend: isEstablished, now: now), now: now), now: now)
+    }
+
     /// `!leave`: leave `room` with `reason` and forget it.
     mutating func leave(room: JID, reason: String, now: Instant) -> [Action] {
         finish(roomEvents(rooms.leave(room, reason: reason), now: now), now: now)
