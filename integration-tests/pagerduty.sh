@@ -31,6 +31,7 @@ config="$dir/pagerduty.yml"
 cat >"$config" <<YAML
 gateway:
   database: $dir/tocsin.sqlite
+  public_url: "http://127.0.0.1:$TOCSIN_HTTP_PORT"   # issue 13: Tocsin's page shows PagerDuty's log entries with the chat
   # This suite types many commands in a row on purpose; the rate limits are tested elsewhere.
   rate_limits: {per_user: {burst: 50, per_minute: 600}, per_room: {burst: 50, per_minute: 600}}
 http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
@@ -195,6 +196,31 @@ check "xmpp room: the note came back by webhook and was announced" seen "$dir/xm
 said_once() { [ "$(grep -cE "$2" "$1")" -eq 1 ]; }
 check "irc room (#ops, where it was typed): the acknowledgement is said once" said_once "$dir/irc-watch.json" "(Acknowledged|ACKNOWLEDGED\\]).{0,40}#$number[^0-9]"
 check "irc room (#ops, where it was typed): the note is said once" said_once "$dir/irc-watch.json" "(Note added to|NOTE\\]).{0,40}#$number[^0-9].*rolled back the canary"
+
+# --- Issue 13: Tocsin's own page for a PagerDuty incident, over HTTP with a session (curl): the
+# incident's PagerDuty log entries (GET /incidents/{id}/log_entries) merged with the chat said
+# about it in #ops, and a link to PagerDuty's page (html_url).
+pages_base="http://127.0.0.1:$TOCSIN_HTTP_PORT"
+pages_link="$("$(tocsin_binary)" login-link --config "$config" --as irc:inspircd/alice 2>/dev/null)"
+pages_token="${pages_link##*/login/}"
+check "incident page: without a session it is 401" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$pages_base/incidents/$number")" = 401
+check "incident page: the sign-in link's form POST (token in the body) opens a session" \
+  test "$(curl -s --max-time 10 -c "$dir/pages-jar.txt" -o /dev/null -w '%{http_code}' -H "Origin: $pages_base" \
+    --data-urlencode "token=$pages_token" --data-urlencode "next=/incidents/$number" "$pages_base/login")" = 303
+curl -s --max-time 15 -b "$dir/pages-jar.txt" "$pages_base/incidents/$number" >"$dir/incident-page.html"
+page_has() { [ -s "$dir/incident-page.html" ] && grep -qF -- "$1" "$dir/incident-page.html"; }
+check "incident page: #$number and its title, signed in as alice" \
+  bash -c 'grep -qF "#$1 Payments queue backlog</h1>" "$0" && grep -qF "signed in as irc:inspircd/alice" "$0"' "$dir/incident-page.html" "$number"
+check "incident page: PagerDuty's log entries — the trigger and Alice's acknowledgement" \
+  bash -c 'grep -qF ">Triggered" "$0" && grep -qE "class=\"text\">Acknowledged by [^<]*" "$0"' "$dir/incident-page.html"
+check "incident page: the chat part — alice's !ack and !note from #ops, with her identity" \
+  bash -c 'grep -qF "alice (irc:inspircd/alice)" "$0" && grep -qF "inspircd #ops" "$0" && grep -qF "!ack $1<" "$0" \
+    && grep -qF "!note $1 rolled back the canary" "$0"' "$dir/incident-page.html" "$number"
+check "incident page: the note, and a link to PagerDuty's own page" \
+  bash -c 'grep -qF "rolled back the canary" "$0" && grep -qF "open in PagerDuty</a>" "$0"' "$dir/incident-page.html"
+check "incident page: the sign-in secret is not in the gateway log" \
+  log_lacks "${pages_token##*.}" "$dir/tocsin-chat.log"
 
 # --- Hole 6: what goes wrong on the PagerDuty path is said plainly and never done twice.
 say_alice() { # TEXT EXPECT [OUT]
