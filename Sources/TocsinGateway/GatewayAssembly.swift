@@ -168,6 +168,9 @@ public struct GatewayAssembly {
         // gateway.public_url is set (GatewayAssembly+Pages.swift).
         let pages = try Self.incidentPages(configuration, database: database, service: service, router: assembled.router, policy: handler.policySource, logger: logger)
         assembled.commands.web = pages?.signIn
+        // Chat is recorded only with the pages on; !help and the greeting say so where it is.
+        let recording = pages == nil ? nil : configuration.recordingRules
+        assembled.commands.recording = recording
         assembled.recorder = pages?.recorder
         if let pages {
             maintenance.append(.init(name: "incident pages prune", every: .seconds(3600)) { try await pages.prune() })
@@ -176,8 +179,9 @@ public struct GatewayAssembly {
         // The policy is read at each greeting, so a reload's new policies are what it describes.
         roomRegistry.setGreeting { [policy = handler.policySource, supported = handler.service.supportedCommands,
                                     backendName = handler.service.backendName, prefix = handler.parser.prefix,
-                                    router = gateway.router] room in
-            RoomGreeter(policy: policy.current, supported: supported, backendName: backendName, prefix: prefix, router: router)
+                                    router = gateway.router, recording] room in
+            RoomGreeter(policy: policy.current, supported: supported, backendName: backendName, prefix: prefix, router: router,
+                        recording: recording)
                 .greeting(for: room)
         }
         // A room the bot left or was kicked from hears nothing more: its chat subscriptions go too.

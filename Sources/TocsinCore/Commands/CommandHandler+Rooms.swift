@@ -41,6 +41,10 @@ extension CommandHandler {
             spans.append(.plain(" — off here: " + readOnly.map { "\(prefix)\($0.command.rawValue)" }.joined(separator: " ")
                 + ", \(first.reason)"))
         }
+        // Issue 13, item 3: people in a recorded room are told what is kept of what they say.
+        if let disclosure = recording?.mode(for: origin).disclosure {
+            spans.append(.plain(" — recorded here: \(disclosure)"))
+        }
         return RichText(spans)
     }
 

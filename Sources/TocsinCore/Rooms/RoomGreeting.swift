@@ -8,7 +8,9 @@ public struct RoomGreeting: Sendable {
         self.prefix = prefix
     }
 
-    public func text(inviterName: String?, commands: RoomCommands, routes: [RouteRule]) -> RichText {
+    /// - Parameter recording: the room's `record:` mode; when it keeps lines, the greeting says so
+    ///   (issue 13, item 3: people should know what is kept about what they say here).
+    public func text(inviterName: String?, commands: RoomCommands, routes: [RouteRule], recording: RecordMode? = nil) -> RichText {
         // One line: on IRC it must fit one PRIVMSG (about 400 characters after the prefix).
         var spans: [Span] = [.bold("Tocsin"), .plain(" here")]
         if let inviterName, !inviterName.isEmpty { spans.append(.plain(", invited by \(inviterName)")) }
@@ -19,6 +21,9 @@ public struct RoomGreeting: Sendable {
         }
         spans.append(.plain(". Subscribed to: \(Self.describe(routes)); subscribe with "))
         spans.append(.code("\(prefix)subscribe SERVICE|team:TEAM|all"))
+        if let disclosure = recording?.disclosure {
+            spans.append(.plain(". Recorded here: \(disclosure)"))
+        }
         return RichText(spans)
     }
 
@@ -47,19 +52,24 @@ public struct RoomGreeter: Sendable {
     public var backendName: String
     public var prefix: String
     public var router: Router
+    /// What is recorded per room (issue 13); nil when the gateway records nothing (no incident pages).
+    public var recording: RecordingRules?
 
-    public init(policy: AuthorizationPolicy, supported: Set<CommandName>, backendName: String, prefix: String, router: Router) {
+    public init(policy: AuthorizationPolicy, supported: Set<CommandName>, backendName: String, prefix: String, router: Router,
+                recording: RecordingRules? = nil) {
         self.policy = policy
         self.supported = supported
         self.backendName = backendName
         self.prefix = prefix
         self.router = router
+        self.recording = recording
     }
 
     public func greeting(for room: InvitedRoom) -> RichText {
         let commands = RoomCommands(kind: .invited, room: room.room, policy: policy.policy(for: room.destination),
                                     supported: supported, backendName: backendName, knowsRooms: true)
         return RoomGreeting(prefix: prefix).text(inviterName: room.inviterName, commands: commands,
-                                                 routes: router.rules(for: room.destination))
+                                                 routes: router.rules(for: room.destination),
+                                                 recording: recording?.mode(for: room.destination))
     }
 }
