@@ -69,7 +69,7 @@ struct IncidentPageRoutes: Sendable {
     func login(_ request: Request) async -> Response {
         guard Self.isSameOrigin(request.headers, as: pages.settings.publicURL) else {
             pages.logger.notice("sign-in refused: the form was posted from another site",
-                                metadata: ["origin": "\(request.headers[.origin] ?? "-")"])
+                                metadata: ["origin": "\((request.headers[.origin] ?? "-").prefix(100))"])
             return html(.forbidden, pages.renderer.message(
                 identity: nil, heading: "This sign-in came from another site",
                 text: "Open the sign-in link from chat yourself and press its button. Type \(pages.prefix)web to the bot for a new one if it no longer works."))
