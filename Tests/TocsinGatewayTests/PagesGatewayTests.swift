@@ -32,7 +32,15 @@ import TocsinGateway
                     """))
             #expect(enqueued.status == .accepted)
             #expect(try await client.execute(uri: "/incidents/1", method: .get).status == .unauthorized)
-            let login = try await client.execute(uri: String(link.dropFirst("https://tocsin.test".count)) + "?next=/incidents/1", method: .get)
+            // The link's GET shows a button and uses nothing; the button's POST signs in.
+            let button = try await client.execute(uri: String(link.dropFirst("https://tocsin.test".count)) + "?next=/incidents/1", method: .get)
+            #expect(button.status == .ok)
+            #expect(String(buffer: button.body).contains("Sign in as irc:example/alice"))
+            let token = String(link.split(separator: "/").last!)
+            let login = try await client.execute(
+                uri: "/login", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", .origin: "https://tocsin.test"],
+                body: ByteBuffer(string: "token=\(token)&next=%2Fincidents%2F1"))
             #expect(login.status == .seeOther)
             #expect(login.headers[.location] == "/incidents/1")
             let cookie = try #require(login.headers[.setCookie]?.split(separator: ";").first.map(String.init))
