@@ -3,7 +3,10 @@
 # starts a local InspIRCd (with Anope services) and a local Prosody on 127.0.0.1 with a test CA,
 # runs the gateway on the embedded incident store, triggers an incident through /v2/enqueue, shows
 # it announced in #ops and in ops@conference.localhost, acknowledges it from a scripted IRC user
-# logged in with SASL, and shows the acknowledgement announced in both rooms. Stops everything.
+# logged in with SASL, and shows the acknowledgement announced in both rooms. Then alice invites the
+# bot to #payments (one greeting line), types `!subscribe api` there, and a second incident is
+# announced in #payments. Ends with the incident's page link and its postmortem, and a PASS/FAIL
+# verdict (exit status 0/1). Stops everything it started, by PID.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/install-deps.sh" >/dev/null || exit 1
@@ -42,6 +45,8 @@ irc:
     nick: tocsin
     sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
     rooms: [{name: "#ops"}]
+    # Teams may invite the bot to #payments (only alice, verified by SASL): issue 12's self-service rooms.
+    invites: {accept: true, rooms: ["#payments"], inviters: [irc:local-irc/alice], max_rooms: 1}
 xmpp:
   - name: local-xmpp
     jid: tocsin@localhost
@@ -51,6 +56,8 @@ xmpp:
     tls: {mode: starttls, ca_file: $ca/ca.pem}
     nick: tocsin
     rooms: [{jid: ops@conference.localhost}]
+# Rooms joined by invitation: the mapped people there may run every command, !subscribe included.
+default_room_policy: {writers: mapped}
 routes:
   - {network: local-irc, room: "#ops"}
   - {network: local-xmpp, room: ops@conference.localhost}
@@ -97,15 +104,44 @@ step "What #ops on IRC saw"
 cat "$out/irc-watch.txt"
 step "What ops@conference.localhost on XMPP saw"
 cat "$out/xmpp-watch.txt"
+step "alice invites the bot to #payments, subscribes it to the api service; a new incident is announced there"
+# One connection for alice, sitting in #payments throughout: invite → greeting → !subscribe api →
+# (the shell triggers incident #2 over HTTP) → the announcement arrives in #payments.
+rm -f "$out/subscribed"
+irc --nick alice --sasl alice:alicepass123 --timeout 90 script \
+  --step 'join #payments' --step 'invite tocsin #payments' --step 'expect-join tocsin #payments 30' \
+  --step 'expect-msg tocsin #payments "invited by alice: .*Commands here: .*Subscribed to: nothing yet" 30' \
+  --step 'say #payments !subscribe api' --step 'expect-msg tocsin #payments "alice: Subscribed: #payments now gets " 30' \
+  --step 'mark' --step "signal $out/subscribed" \
+  --step 'expect-msg tocsin #payments "\[TRIGGERED\] #2 .*Payments API latency above 2 s" 40' \
+  >"$out/payments.txt" 2>&1 &
+payments=$!
+for _ in $(seq 1 300); do [ -e "$out/subscribed" ] || ! kill -0 "$payments" 2>/dev/null && break; sleep 0.2; done
+if [ -e "$out/subscribed" ]; then
+  echo "POST /v2/enqueue → $(enqueue_trigger 'Payments API latency above 2 s' critical payments-latency)"
+fi
+wait "$payments" || status=1
+step "What alice saw in #payments (the greeting, the !subscribe answer, the announcement)"
+sed -n 's/^  got: /#payments <tocsin> /p; s/^error: /FAILED: /p' "$out/payments.txt"
+[ "$(grep -c '^  got: ' "$out/payments.txt")" -eq 3 ] || status=1
+
 step "The incident's page and its postmortem (with the chat about #1)"
 sleep 1  # the chat recorder writes in the background
 echo "page: http://127.0.0.1:$TOCSIN_HTTP_PORT/incidents/1 (type !web to the bot for a one-time sign-in link)"
-jar="$out/demo-cookies.txt"
-curl -s --max-time 10 -c "$jar" -o /dev/null \
-  "$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next /incidents/1/postmortem.md)"
-postmortem="$(curl -s --max-time 10 -b "$jar" "http://127.0.0.1:$TOCSIN_HTTP_PORT/incidents/1/postmortem.md")"
+jar="$out/demo-cookies.txt" base="http://127.0.0.1:$TOCSIN_HTTP_PORT"
+# Signs in as the link's "Sign in as" button does: its form POSTs the link's secret to /login.
+link="$("$(tocsin_binary)" login-link --config "$config" --as irc:local-irc/alice --next /incidents/1/postmortem.md)"
+token="${link##*/login/}"; token="${token%%\?*}"
+signed_in="$(curl -s --max-time 10 -c "$jar" -o /dev/null -w '%{http_code}' -H "Origin: $base" \
+  --data-urlencode "token=$token" --data-urlencode "next=/incidents/1/postmortem.md" "$base/login")"
+[ "$signed_in" = 303 ] || { echo "FAILED: signing in with the one-time link answered $signed_in, not 303"; status=1; }
+postmortem="$(curl -s --max-time 10 -b "$jar" "$base/incidents/1/postmortem.md")"
 echo "postmortem: http://127.0.0.1:$TOCSIN_HTTP_PORT/incidents/1/postmortem.md"
 echo "$postmortem"
 grep -q '^# Postmortem: #1 ' <<<"$postmortem" || status=1
-if [ $status -eq 0 ]; then step "Demo OK: triggered and acknowledged, announced in IRC and XMPP"; else step "Demo FAILED (gateway log: $TOCSIN_GATEWAY_LOG)"; tail -n 40 "$TOCSIN_GATEWAY_LOG"; fi
+if [ $status -eq 0 ]; then
+  step "PASS: triggered and acknowledged, announced in IRC and XMPP; invited to #payments, subscribed from chat, announced there; postmortem served"
+else
+  step "FAIL (gateway log: $TOCSIN_GATEWAY_LOG)"; tail -n 40 "$TOCSIN_GATEWAY_LOG"
+fi
 exit $status
