@@ -9,7 +9,7 @@ import GRDB
 /// incident a line belongs to, with time, nick, verified identity (if any), network and room.
 /// Lines older than the retention (90 days by default) are deleted by ``prune(olderThan:)``,
 /// which the gateway's maintenance runs every hour.
-public struct ChatRecordTable: Sendable {
+public struct ChatRecordTable: DatabaseTable, Sendable {
     let database: any DatabaseWriter
 
     /// One kept line.
@@ -37,38 +37,34 @@ public struct ChatRecordTable: Sendable {
 
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("chat_record_v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE chat_record_rooms (
-                    incident INTEGER NOT NULL,
-                    network TEXT NOT NULL,
-                    room TEXT NOT NULL, -- lowercased
-                    announcedAt DOUBLE NOT NULL, -- first announcement, seconds since 1970
-                    PRIMARY KEY (incident, network, room)
-                );
-                CREATE INDEX chat_record_rooms_room ON chat_record_rooms(network, room, announcedAt);
-                CREATE TABLE chat_record_lines (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    incident INTEGER NOT NULL,
-                    at DOUBLE NOT NULL,
-                    network TEXT NOT NULL,
-                    room TEXT NOT NULL,
-                    nick TEXT NOT NULL,
-                    identity TEXT,
-                    text TEXT NOT NULL,
-                    isBot INTEGER NOT NULL DEFAULT 0
-                );
-                CREATE INDEX chat_record_lines_incident ON chat_record_lines(incident, at, id);
-                CREATE INDEX chat_record_lines_age ON chat_record_lines(at);
-                """)
-        }
-        return migrator
-    }
+    static let migrations: KeyValuePairs = [
+        "chat_record_v1": """
+            CREATE TABLE chat_record_rooms (
+                incident INTEGER NOT NULL,
+                network TEXT NOT NULL,
+                room TEXT NOT NULL, -- lowercased
+                announcedAt DOUBLE NOT NULL, -- first announcement, seconds since 1970
+                PRIMARY KEY (incident, network, room)
+            );
+            CREATE INDEX chat_record_rooms_room ON chat_record_rooms(network, room, announcedAt);
+            CREATE TABLE chat_record_lines (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                incident INTEGER NOT NULL,
+                at DOUBLE NOT NULL,
+                network TEXT NOT NULL,
+                room TEXT NOT NULL,
+                nick TEXT NOT NULL,
+                identity TEXT,
+                text TEXT NOT NULL,
+                isBot INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX chat_record_lines_incident ON chat_record_lines(incident, at, id);
+            CREATE INDEX chat_record_lines_age ON chat_record_lines(at);
+            """,
+    ]
 
     /// Remembers that `room` received an announcement of `incident` (the first time counts).
     public func noteAnnounced(incident: Int, network: String, room: String, at: Date) async throws {

@@ -32,35 +32,27 @@ public struct InvitedRoomRecord: Sendable, Hashable {
 /// room passwords are not stored (they are secrets; such a room needs an invitation again). The
 /// core reads it through its `InvitedRoomStore` protocol; the gateway declares the conformance, so
 /// this target does not depend on the core.
-public struct InvitedRoomTable: Sendable {
+public struct InvitedRoomTable: DatabaseTable, Sendable {
     let database: any DatabaseWriter
 
-    /// Creates or migrates the table on `database` (usually the pool from
-    /// ``TocsinDatabase/open(path:)``, shared with the outbox and the incident store).
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
     }
 
-    /// Migration identifiers are prefixed `invited_rooms_` so this migrator runs beside the others
-    /// on the same file (GRDB ignores identifiers a migrator does not know).
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("invited_rooms_v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE invited_rooms (
-                    network TEXT NOT NULL,
-                    roomKey TEXT NOT NULL, -- the room folded to lower case
-                    room TEXT NOT NULL,
-                    inviter TEXT,
-                    inviterName TEXT NOT NULL,
-                    invitedAt DOUBLE NOT NULL, -- seconds since 1970
-                    PRIMARY KEY (network, roomKey)
-                );
-                """)
-        }
-        return migrator
-    }
+    static let migrations: KeyValuePairs = [
+        "invited_rooms_v1": """
+            CREATE TABLE invited_rooms (
+                network TEXT NOT NULL,
+                roomKey TEXT NOT NULL, -- the room folded to lower case
+                room TEXT NOT NULL,
+                inviter TEXT,
+                inviterName TEXT NOT NULL,
+                invitedAt DOUBLE NOT NULL, -- seconds since 1970
+                PRIMARY KEY (network, roomKey)
+            );
+            """,
+    ]
 
     /// Every stored room, oldest invitation first.
     public func invitedRooms() async throws -> [InvitedRoomRecord] {

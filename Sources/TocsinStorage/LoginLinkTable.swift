@@ -7,31 +7,27 @@ import GRDB
 /// A link carries `SELECTOR.VERIFIER`; only the selector and a SHA-256 digest of the verifier are
 /// stored (the caller hashes), so a copy of the database signs nobody in. A link works once and
 /// only until it expires (minutes); the verifier digest is compared in constant time.
-public struct LoginLinkTable: Sendable {
+public struct LoginLinkTable: DatabaseTable, Sendable {
     let database: any DatabaseWriter
 
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("web_login_links_v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE web_login_links (
-                    selector TEXT PRIMARY KEY NOT NULL,
-                    verifierHash TEXT NOT NULL,
-                    identity TEXT NOT NULL,
-                    createdAt DOUBLE NOT NULL,
-                    expiresAt DOUBLE NOT NULL, -- seconds since 1970
-                    usedAt DOUBLE
-                );
-                CREATE INDEX web_login_links_expiry ON web_login_links(expiresAt);
-                """)
-        }
-        return migrator
-    }
+    static let migrations: KeyValuePairs = [
+        "web_login_links_v1": """
+            CREATE TABLE web_login_links (
+                selector TEXT PRIMARY KEY NOT NULL,
+                verifierHash TEXT NOT NULL,
+                identity TEXT NOT NULL,
+                createdAt DOUBLE NOT NULL,
+                expiresAt DOUBLE NOT NULL, -- seconds since 1970
+                usedAt DOUBLE
+            );
+            CREATE INDEX web_login_links_expiry ON web_login_links(expiresAt);
+            """,
+    ]
 
     /// Stores a new link; expired links are dropped on the way.
     public func insert(selector: String, verifierHash: String, identity: String, now: Date, expiresAt: Date) async throws {

@@ -9,31 +9,23 @@ import GRDB
 /// be plaintext again, which is the one an attacker on the path needs. The IRC transport reads it
 /// through its `STSPolicyStore` protocol; the gateway declares the conformance, so this target
 /// does not depend on the IRC client.
-public struct STSPolicyTable: Sendable {
+public struct STSPolicyTable: DatabaseTable, Sendable {
     let database: any DatabaseWriter
 
-    /// Creates or migrates the table on `database` (usually the pool from
-    /// ``TocsinDatabase/open(path:)``, shared with the outbox and the incident store).
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
     }
 
-    /// Migration identifiers are prefixed `irc_sts_` so this migrator runs beside the others on the
-    /// same file (GRDB ignores identifiers a migrator does not know).
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("irc_sts_v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE irc_sts_policies (
-                    host TEXT PRIMARY KEY NOT NULL,
-                    port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
-                    expiresAt DOUBLE NOT NULL -- seconds since 1970
-                );
-                """)
-        }
-        return migrator
-    }
+    static let migrations: KeyValuePairs = [
+        "irc_sts_v1": """
+            CREATE TABLE irc_sts_policies (
+                host TEXT PRIMARY KEY NOT NULL,
+                port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+                expiresAt DOUBLE NOT NULL -- seconds since 1970
+            );
+            """,
+    ]
 
     /// The port of the policy for `host` that is still valid at `now`; expired rows are removed.
     public func stsPort(host: String, now: Date) async throws -> Int? {

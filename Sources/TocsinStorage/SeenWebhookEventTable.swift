@@ -10,31 +10,23 @@ import GRDB
 /// delivery by its `occurred_at` anyway, so a restart never lets a redelivery or a replay be
 /// announced twice. The HTTP intake reads it through its `WebhookEventLedger` protocol; the gateway
 /// declares the conformance, so this target does not depend on the intake.
-public struct SeenWebhookEventTable: Sendable {
+public struct SeenWebhookEventTable: DatabaseTable, Sendable {
     let database: any DatabaseWriter
 
-    /// Creates or migrates the table on `database` (usually the pool from
-    /// ``TocsinDatabase/open(path:)``, shared with the outbox and the incident store).
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
     }
 
-    /// Migration identifiers are prefixed `webhook_seen_` so this migrator runs beside the others on
-    /// the same file (GRDB ignores identifiers a migrator does not know).
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("webhook_seen_v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE webhook_seen_events (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    expiresAt DOUBLE NOT NULL -- seconds since 1970
-                );
-                CREATE INDEX webhook_seen_events_expiry ON webhook_seen_events(expiresAt);
-                """)
-        }
-        return migrator
-    }
+    static let migrations: KeyValuePairs = [
+        "webhook_seen_v1": """
+            CREATE TABLE webhook_seen_events (
+                id TEXT PRIMARY KEY NOT NULL,
+                expiresAt DOUBLE NOT NULL -- seconds since 1970
+            );
+            CREATE INDEX webhook_seen_events_expiry ON webhook_seen_events(expiresAt);
+            """,
+    ]
 
     /// True when `id` was recorded and is still kept at `now`.
     public func contains(_ id: String, now: Date) async throws -> Bool {

@@ -9,7 +9,7 @@ import GRDB
 /// its channel once must not find it silent after a restart. The router reads it through the
 /// core's `SubscriptionStore` protocol; the gateway declares the conformance, so this target does
 /// not depend on the core.
-public struct SubscriptionTable: Sendable {
+public struct SubscriptionTable: DatabaseTable, Sendable {
     let database: any DatabaseWriter
 
     /// One stored subscription. Filters are lists of names (nil: no filter); `key` identifies the
@@ -42,36 +42,28 @@ public struct SubscriptionTable: Sendable {
         }
     }
 
-    /// Creates or migrates the table on `database` (usually the pool from
-    /// ``TocsinDatabase/open(path:)``, shared with the outbox and the incident store).
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
     }
 
-    /// Migration identifiers are prefixed `chat_subscriptions_` so this migrator runs beside the
-    /// others on the same file (GRDB ignores identifiers a migrator does not know).
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("chat_subscriptions_v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE chat_subscriptions (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    filterKey TEXT NOT NULL UNIQUE,
-                    network TEXT NOT NULL,
-                    room TEXT NOT NULL,
-                    services TEXT,   -- names separated by U+001F; NULL: any
-                    teams TEXT,
-                    urgencies TEXT,
-                    minimumSeverity TEXT,
-                    kinds TEXT,
-                    addedBy TEXT,
-                    createdAt DOUBLE NOT NULL -- seconds since 1970
-                );
-                """)
-        }
-        return migrator
-    }
+    static let migrations: KeyValuePairs = [
+        "chat_subscriptions_v1": """
+            CREATE TABLE chat_subscriptions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                filterKey TEXT NOT NULL UNIQUE,
+                network TEXT NOT NULL,
+                room TEXT NOT NULL,
+                services TEXT,   -- names separated by U+001F; NULL: any
+                teams TEXT,
+                urgencies TEXT,
+                minimumSeverity TEXT,
+                kinds TEXT,
+                addedBy TEXT,
+                createdAt DOUBLE NOT NULL -- seconds since 1970
+            );
+            """,
+    ]
 
     private static let separator = "\u{1F}"
 

@@ -6,30 +6,26 @@ import GRDB
 /// The cookie carries `SELECTOR.VERIFIER`; only the selector and a SHA-256 digest of the verifier
 /// are stored (the caller hashes), compared in constant time. A session ends at its expiry or
 /// when its row is deleted (signing out).
-public struct WebSessionTable: Sendable {
+public struct WebSessionTable: DatabaseTable, Sendable {
     let database: any DatabaseWriter
 
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("web_sessions_v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE web_sessions (
-                    selector TEXT PRIMARY KEY NOT NULL,
-                    verifierHash TEXT NOT NULL,
-                    identity TEXT NOT NULL,
-                    createdAt DOUBLE NOT NULL,
-                    expiresAt DOUBLE NOT NULL -- seconds since 1970
-                );
-                CREATE INDEX web_sessions_expiry ON web_sessions(expiresAt);
-                """)
-        }
-        return migrator
-    }
+    static let migrations: KeyValuePairs = [
+        "web_sessions_v1": """
+            CREATE TABLE web_sessions (
+                selector TEXT PRIMARY KEY NOT NULL,
+                verifierHash TEXT NOT NULL,
+                identity TEXT NOT NULL,
+                createdAt DOUBLE NOT NULL,
+                expiresAt DOUBLE NOT NULL -- seconds since 1970
+            );
+            CREATE INDEX web_sessions_expiry ON web_sessions(expiresAt);
+            """,
+    ]
 
     public func insert(selector: String, verifierHash: String, identity: String, now: Date, expiresAt: Date) async throws {
         try await database.write { db in
