@@ -11,7 +11,7 @@ import Synchronization
 /// disk, about one `!ack` in a hundred — the p99 of the command path (docs/benchmarks.md,
 /// 2026-12-06 profile). Instead, the writer's `sqlite3_wal_hook` (called after each commit with the
 /// WAL's size, https://www.sqlite.org/c3ref/wal_hook.html) hands the checkpoint to a connection of
-/// its own on a utility queue, where a PASSIVE checkpoint runs beside the writer (it never takes the
+/// its own on a queue of its own, where a PASSIVE checkpoint runs beside the writer (it never takes the
 /// write lock, https://www.sqlite.org/c3ref/wal_checkpoint_v2.html). Installing the hook replaces
 /// the automatic checkpoint on that connection.
 ///
@@ -33,7 +33,7 @@ final class WALCheckpointer: Sendable {
     static let inlineLimit: Int32 = 4_000
 
     private let path: String
-    private let queue = DispatchQueue(label: "tocsin.sqlite.checkpoint", qos: .utility)
+    private let queue = DispatchQueue(label: "tocsin.sqlite.checkpoint")
     private struct State {
         var requested = false
         var failed = false

@@ -38,14 +38,16 @@ struct WALCheckpointerTests {
         let pool = try TocsinDatabase.open(path: path)
         try await pool.write { try $0.execute(sql: "CREATE TABLE t (x TEXT)") }
         let row = String(repeating: "x", count: 3_000)
-        // A steady stream, one page or more per commit: 8,000+ pages if nothing checkpointed.
-        for _ in 0..<8_000 {
+        // A steady stream, one page or more per commit: 16,000+ pages if nothing checkpointed.
+        for _ in 0..<16_000 {
             try await pool.write { try $0.execute(sql: "INSERT INTO t VALUES (?)", arguments: [row]) }
         }
         // The WAL file keeps its largest size (SQLite reuses it from the start after a restart).
         let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         let pageSize = try await pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } ?? 4_096
-        let bound = Int(WALCheckpointer.inlineLimit + WALCheckpointer.threshold) * (pageSize + 24)
+        // Past inlineLimit the commit checkpoints itself; while a background checkpoint still runs
+        // (a loaded machine) that one is busy and the WAL grows a little further.
+        let bound = 2 * Int(WALCheckpointer.inlineLimit) * (pageSize + 24)
         #expect(walBytes > 0 && walBytes < bound, "WAL of \(walBytes) bytes, bound \(bound)")
     }
 }
