@@ -11,8 +11,9 @@ import Synchronization
 /// way. The transports order what they have queued by the same ``DeliveryPriority``, so the urgent
 /// line goes out next.
 ///
-/// A lane wakes when something is enqueued for its network (``wake(network:)``) or on a periodic
-/// tick, so items left by a crash or a disconnect are retried without anyone asking. After every
+/// A lane wakes when something is enqueued for its network (``wake(network:)``), and one tick after
+/// a pass that left something behind, so items held by a disconnect are retried without anyone
+/// asking; a drained lane sleeps without a timer. After every
 /// delivery a lane reads the outbox again if something was enqueued meanwhile, so a newer,
 /// more important item is never stuck behind a page read earlier. An item is marked delivered only
 /// after its transport confirmed it; a failure leaves it stored.
@@ -114,16 +115,19 @@ public final class OutboxDispatcher: Sendable {
             for transport in transports {
                 for lane in [DeliveryPriority.urgent, DeliveryPriority.regular] {
                     let (signals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                    let (retries, retry) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
                     wakers.withLock { $0[transport.network, default: []].append(continuation) }
-                    group.addTask { await self.deliveryLoop(transport, priorities: lane, signals: signals) }
                     let key = LaneKey(network: transport.network, urgent: lane == DeliveryPriority.urgent)
+                    group.addTask { await self.deliveryLoop(transport, priorities: lane, key: key, signals: signals, retry: retry) }
                     group.addTask { [tick] in
-                        // The periodic pass retries what a lane left behind (a held room, a lost
-                        // connection, a failed read). A drained lane is left alone: every new row
-                        // reaches it through `offer` or `wake`, and leftovers of a crash are read by
-                        // its first pass, so an idle gateway does not read the database (issue 11).
-                        while (try? await Task.sleep(for: tick)) != nil {
-                            if self.memory.withLock({ $0[key]?.drained != true }) { continuation.yield() }
+                        // The retry timer retries what a pass left behind (a held room, a lost
+                        // connection, a failed read), one tick after that pass. It is armed only
+                        // then: a drained lane has no timer at all, since every new row reaches it
+                        // through `offer` or `wake` and leftovers of a crash are read by its first
+                        // pass, so an idle gateway neither wakes nor reads the database (issue 11).
+                        for await _ in retries {
+                            guard (try? await Task.sleep(for: tick)) != nil else { break }
+                            continuation.yield()
                         }
                         continuation.finish()
                     }
@@ -133,14 +137,18 @@ public final class OutboxDispatcher: Sendable {
         wakers.withLock { $0.removeAll() }
     }
 
-    private func deliveryLoop(_ transport: any ChatTransport, priorities: ClosedRange<DeliveryPriority>, signals: AsyncStream<Void>) async {
+    private func deliveryLoop(_ transport: any ChatTransport, priorities: ClosedRange<DeliveryPriority>, key: LaneKey,
+                              signals: AsyncStream<Void>, retry: AsyncStream<Void>.Continuation) async {
         let network = transport.network
         let delivered = Counter(label: "tocsin_outbox_delivered_total", dimensions: [("network", network)])
         let failed = Counter(label: "tocsin_outbox_delivery_failures_total", dimensions: [("network", network)])
         var iterator = signals.makeAsyncIterator()
         repeat {
             await deliverPending(transport, priorities: priorities, delivered: delivered, failed: failed)
+            // Something was left behind: try again in a tick (unless a wake-up comes first).
+            if memory.withLock({ $0[key]?.drained != true }) { retry.yield() }
         } while await iterator.next() != nil
+        retry.finish()
     }
 
     /// What a lane does after delivering or failing one item.
