@@ -11,20 +11,20 @@ import Testing
     final class CountingOutbox: Outbox {
         let base = InMemoryOutbox()
         let reads = Mutex(0)
-        func enqueue(_ messages: [OutboxMessage]) async throws -> [OutboxItem] { try await base.enqueue(messages) }
+        func enqueue(_ messages: [OutboxMessage]) async throws -> [OutboxItem] { await base.enqueue(messages) }
         func pending(network: String, priorities: ClosedRange<DeliveryPriority>, limit: Int) async throws -> [OutboxItem] {
             reads.withLock { $0 += 1 }
-            return try await base.pending(network: network, priorities: priorities, limit: limit)
+            return await base.pending(network: network, priorities: priorities, limit: limit)
         }
         func pending(network: String, priorities: ClosedRange<DeliveryPriority>, after cursor: OutboxCursor?,
                      skipping blocked: Set<ChatDestination>, limit: Int) async throws -> [OutboxItem] {
             reads.withLock { $0 += 1 }
             return try await base.pending(network: network, priorities: priorities, after: cursor, skipping: blocked, limit: limit)
         }
-        func markDelivered(_ id: Int64) async throws { try await base.markDelivered(id) }
+        func markDelivered(_ id: Int64) async throws { await base.markDelivered(id) }
         func markDelivered(_ ids: [Int64]) async throws { try await base.markDelivered(ids) }
-        func recordFailedAttempt(_ id: Int64) async throws { try await base.recordFailedAttempt(id) }
-        func backlog() async throws -> [String: Int] { try await base.backlog() }
+        func recordFailedAttempt(_ id: Int64) async throws { await base.recordFailedAttempt(id) }
+        func backlog() async throws -> [String: Int] { await base.backlog() }
     }
 
     func message(_ text: String) -> OutboxMessage {
