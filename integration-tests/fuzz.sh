@@ -22,7 +22,9 @@ case "$target" in
   xmpp) harness=XMPPStreamFuzz; max_len=16384; extra=(-I Sources/CExpat -lexpat)
     sources=(Sources/XMPP/XML/*.swift Sources/XMPP/Stream/*.swift Sources/XMPP/Namespaces/*.swift) ;;
   commands) harness=CommandParserFuzz; max_len=1024
-    sources=(Sources/TocsinCore/Commands/{CommandParser,Command,CommandName,SnoozeDuration}.swift) ;;
+    sources=(Sources/TocsinCore/Commands/{CommandParser,Command,CommandName,SnoozeDuration}.swift
+      Sources/TocsinCore/Routing/{SubscriptionRequest,RouteRule}.swift Sources/TocsinCore/Chat/*.swift
+      Sources/TocsinCore/Incidents/{Incident,IncidentEvent}.swift) ;;
   *) echo "fuzz.sh: unknown target '$target' (irc|xmpp|commands)" >&2; exit 2 ;;
 esac
 sources+=("Tests/Fuzz/$harness/main.swift")

@@ -1,7 +1,8 @@
 // libFuzzer entry point for the chat command parser (see integration-tests/fuzz.sh commands).
 //
 // Compiled by swiftc together with Sources/TocsinCore/Commands/{CommandParser,Command,CommandName,
-// SnoozeDuration}.swift into one module; `import TocsinCore` only applies when built as a target.
+// SnoozeDuration}.swift and what `!subscribe` parses into (Routing/SubscriptionRequest, RouteRule,
+// Chat/, Incidents/) into one module; `import TocsinCore` only applies when built as a target.
 #if canImport(TocsinCore)
 import TocsinCore
 #endif
@@ -46,18 +47,25 @@ private func check(_ result: ParsedInput, text: String, prefix: String, isDirect
 
 private func validate(_ command: Command) {
     switch command {
-    case .ack(let numbers), .resolve(let numbers):
+    case .ack(let numbers):
+        // `!ack` alone (no numbers) acknowledges what is assigned to the sender.
+        precondition(numbers.count <= CommandParser.maximumIncidentsPerCommand)
+        precondition(Set(numbers).count == numbers.count && numbers.allSatisfy { $0 > 0 })
+    case .resolve(let numbers):
         precondition(!numbers.isEmpty && numbers.count <= CommandParser.maximumIncidentsPerCommand)
         precondition(Set(numbers).count == numbers.count && numbers.allSatisfy { $0 > 0 })
     case .note(let number, let content):
         precondition(number > 0 && !content.isEmpty)
-    case .incident(let number), .reassign(let number, _), .escalate(let number, _):
+    case .incident(let number), .reassign(let number, _), .escalate(let number, _), .postmortem(let number):
         precondition(number > 0)
     case .snooze(let number, let seconds):
         precondition(number > 0 && seconds > 0 && seconds <= SnoozeDuration.maximumSeconds)
     case .trigger(let service, let summary):
         precondition(!service.isEmpty && !summary.isEmpty)
-    case .incidents, .oncall, .whoami, .help:
+    case .subscribe(let request), .unsubscribe(let request):
+        // A subscription names what it wants: an urgency, if any, is one of the known levels.
+        _ = request.rule(for: ChatDestination(network: "fuzz", conversation: .room("#fuzz")), source: .chat(addedBy: nil))
+    case .incidents, .incidentsMine, .oncall, .whoami, .help, .leave, .web, .subscriptions:
         break
     }
 }
