@@ -90,8 +90,11 @@ extension TocsinConfiguration {
         }
     }
 
-    public var router: Router {
-        Router(rules: (routes ?? []).map { route in
+    public var router: Router { Router(rules: routeRules) }
+
+    /// The `routes:` as rules, in file order (a reload replaces the running ones with these).
+    public var routeRules: [RouteRule] {
+        (routes ?? []).map { route in
             RouteRule(
                 destination: .room(route.room, on: route.network),
                 services: route.services.map(Set.init),
@@ -99,7 +102,7 @@ extension TocsinConfiguration {
                 urgencies: route.urgencies.map(Set.init),
                 minimumSeverity: route.minSeverity,
                 kinds: route.events.map(Set.init))
-        })
+        }
     }
 
     /// Per network: the invite policy and `invites.max_rooms` (20 by default); and the configured

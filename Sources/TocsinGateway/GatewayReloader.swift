@@ -76,11 +76,12 @@ public final class GatewayReloader: Sendable {
         }
         let old = effective.withLock { $0 }
         let change = ConfigurationChange(from: old, to: new)
+        let next = Self.effective(old: old, new: new)
         var outcome = Outcome(restartNeeded: change.restartNeeded)
         if change.rateLimitsChanged { outcome.restartNeeded.append("gateway.rate_limits") }
 
         if change.routesChanged {
-            targets.routes.replaceConfigured(new.router.table.configured)
+            targets.routes.replaceConfigured(new.routeRules)
             outcome.applied.append("routes (\(new.routes?.count ?? 0))")
         }
         if change.policiesChanged {
@@ -89,7 +90,7 @@ public final class GatewayReloader: Sendable {
         }
         if change.invitesChanged || !change.roomsToJoin.isEmpty || !change.roomsToLeave.isEmpty {
             // Which rooms are configured decides kicks and `!leave`; `invites` decides invitations.
-            targets.rooms?.update(Self.effective(old: old, new: new).roomRegistrySettings)
+            targets.rooms?.update(next.roomRegistrySettings)
             if change.invitesChanged { outcome.applied.append("invitation policies") }
         }
         for (network, rooms) in change.roomsToLeave.sorted(by: { $0.key < $1.key }) {
@@ -112,7 +113,7 @@ public final class GatewayReloader: Sendable {
             outcome.applied.append("flood settings of \(network)")
         }
 
-        effective.withLock { $0 = Self.effective(old: old, new: new) }
+        effective.withLock { $0 = next }
         if outcome.applied.isEmpty && outcome.restartNeeded.isEmpty {
             logger.notice("configuration reloaded: nothing changed", metadata: ["file": "\(path)"])
         } else {
