@@ -9,12 +9,18 @@ public struct IncidentSummary: Sendable {
     public var timeline: [TimelineItem]
     /// Rooms that received its announcements, `network room`.
     public var rooms: [String]
+    /// The platform email of each chat identity that has one, so a person who both typed in chat
+    /// and changed the incident is one responder, not two.
+    private let emailByIdentity: [String: String]
 
     public init(record: IncidentRecord, chat: [RecordedChatLine], rooms: [String] = [], emailOf: (String) -> String? = { _ in nil }) {
         self.record = record
         self.chat = chat
         self.rooms = rooms
         self.timeline = MergedTimeline.merge(events: record.events, chat: chat, emailOf: emailOf)
+        var emails: [String: String] = [:]
+        for line in chat { if let identity = line.identity, let email = emailOf(identity) { emails[identity] = email } }
+        emailByIdentity = emails
     }
 
     public var incident: Incident { record.incident }
@@ -27,18 +33,34 @@ public struct IncidentSummary: Sendable {
         record.resolvedAt.map { $0.timeIntervalSince(incident.createdAt) }
     }
 
-    /// People who changed the incident or spoke about it, in order of first appearance:
-    /// platform users by their name or email, chat people as `nick (identity)`.
+    /// People who changed the incident or spoke about it, once each, in order of first
+    /// appearance. A chat person whose identity maps to a platform email is the same person as
+    /// that email's events and shows as `nick (email)`; other chat people as `nick (identity)`;
+    /// platform users who never spoke by their name or email.
     public var responders: [String] {
-        var seen: [String] = []
+        var order: [String] = []
+        var shown: [String: String] = [:]
+        var namedInChat: Set<String> = []
         for item in timeline {
-            let name: String?
+            let key: String, name: String, fromChat: Bool
             switch item {
-            case .event(let event, _): name = event.actor
-            case .chat(let line): name = line.isBot ? nil : line.identity.map { "\(line.nick) (\($0))" } ?? "\(line.nick) (unverified)"
+            case .event(let event, _):
+                guard let actor = event.actor else { continue }
+                (key, name, fromChat) = (actor.lowercased(), actor, false)
+            case .chat(let line):
+                guard !line.isBot else { continue }
+                if let identity = line.identity, let email = emailByIdentity[identity] {
+                    (key, name, fromChat) = (email.lowercased(), "\(line.nick) (\(email))", true)
+                } else {
+                    let label = line.identity ?? "unverified"
+                    (key, name, fromChat) = ("\(line.nick) (\(label))", "\(line.nick) (\(label))", true)
+                }
             }
-            if let name, !seen.contains(name) { seen.append(name) }
+            if shown[key] == nil { order.append(key) }
+            // The chat form names the nick too, so it wins over an event's bare email.
+            if shown[key] == nil || (fromChat && !namedInChat.contains(key)) { shown[key] = name }
+            if fromChat { namedInChat.insert(key) }
         }
-        return seen
+        return order.compactMap { shown[$0] }
     }
 }

@@ -58,6 +58,21 @@ import TocsinCore
         #expect(triggered < chat && chat < acked)
     }
 
+    @Test func aPersonWhoTypedAndActedIsOneResponderNamedByNickAndEmail() {
+        let record = IncidentRecord(
+            incident: f.incident(1, status: .resolved), notes: [],
+            events: [IncidentHistoryEvent(at: f.epoch.addingTimeInterval(5), actor: "alice@example.org", kind: "acknowledged", summary: "Acknowledged"),
+                     IncidentHistoryEvent(at: f.epoch.addingTimeInterval(90), actor: "carol@example.org", kind: "resolved", summary: "Resolved")])
+        let chat = [f.line("!ack 1", at: 4), f.line("on it", at: 10),
+                    f.line("db is fine", at: 20, nick: "bob", identity: "xmpp:bob@example.org"),
+                    f.line("who?", at: 30, nick: "mallory", identity: nil),
+                    f.line("Acknowledged #1", at: 5, nick: "tocsin", identity: nil, isBot: true)]
+        let emails = ["irc:libera/alice": "alice@example.org"]
+        let summary = IncidentSummary(record: record, chat: chat, emailOf: { emails[$0] })
+        #expect(summary.responders == ["alice (alice@example.org)", "bob (xmpp:bob@example.org)", "mallory (unverified)",
+                                       "carol@example.org"])
+    }
+
     @Test func chatTextCannotInjectMarkdownOrHTMLIntoTheWiki() {
         let escaped = PostmortemWriter.escape("[click](javascript:alert(1)) <img src=x onerror=y> *b* `c`\n# heading | pipe")
         #expect(!escaped.contains("\n"))
