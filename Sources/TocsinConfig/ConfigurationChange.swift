@@ -43,64 +43,37 @@ public struct ConfigurationChange: Sendable, Hashable {
         if old.gateway.database != new.gateway.database { restartNeeded.append("gateway.database") }
         if old.http != new.http { restartNeeded.append("http") }
         if old.backend != new.backend { restartNeeded.append("backend") }
-        compareIRC(old.irc ?? [], new.irc ?? [])
-        compareXMPP(old.xmpp ?? [], new.xmpp ?? [])
+        compare(old.irc ?? [], new.irc ?? [], section: "irc")
+        compare(old.xmpp ?? [], new.xmpp ?? [], section: "xmpp")
     }
 
-    private mutating func compareIRC(_ old: [IRCNetworkSettings], _ new: [IRCNetworkSettings]) {
+    /// One section's networks (`irc` or `xmpp`), matched by name: rooms, flood and invites are
+    /// applied; any other difference, or a network added or removed, needs a restart.
+    private mutating func compare<Network: ReloadableNetwork>(_ old: [Network], _ new: [Network], section: String) {
         let before = Dictionary(old.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (index, network) in new.enumerated() {
-            let path = "irc[\(index)]"
+            let path = "\(section)[\(index)]"
             guard let previous = before[network.name] else {
                 restartNeeded.append("\(path) (new network \(network.name))")
                 continue
             }
-            // The connection's own settings: a new connection would be needed.
-            var connection = network, previousConnection = previous
-            connection.rooms = nil; previousConnection.rooms = nil
-            connection.flood = nil; previousConnection.flood = nil
-            connection.invites = nil; previousConnection.invites = nil
             if network.invites != previous.invites { invitesChanged = true }
-            if connection != previousConnection { restartNeeded.append("\(path) (connection settings of \(network.name))") }
-            if network.flood != previous.flood { flood[network.name] = network.flood }
-            diffRooms(network: network.name,
-                      old: (previous.rooms ?? []).map { Room(name: $0.name, key: $0.key) },
-                      new: (network.rooms ?? []).map { Room(name: $0.name, key: $0.key) },
-                      fold: { $0.lowercased() })
-        }
-        let names = Set(new.map(\.name))
-        for network in old where !names.contains(network.name) {
-            restartNeeded.append("irc (network \(network.name) removed)")
-        }
-    }
-
-    private mutating func compareXMPP(_ old: [XMPPNetworkSettings], _ new: [XMPPNetworkSettings]) {
-        let before = Dictionary(old.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for (index, network) in new.enumerated() {
-            let path = "xmpp[\(index)]"
-            guard let previous = before[network.name] else {
-                restartNeeded.append("\(path) (new network \(network.name))")
-                continue
+            if network.connectionSettings != previous.connectionSettings {
+                restartNeeded.append("\(path) (connection settings of \(network.name))")
             }
-            var connection = network, previousConnection = previous
-            connection.rooms = nil; previousConnection.rooms = nil
-            connection.invites = nil; previousConnection.invites = nil
-            if network.invites != previous.invites { invitesChanged = true }
-            if connection != previousConnection { restartNeeded.append("\(path) (connection settings of \(network.name))") }
-            diffRooms(network: network.name,
-                      old: (previous.rooms ?? []).map { Room(name: $0.jid, key: $0.password) },
-                      new: (network.rooms ?? []).map { Room(name: $0.jid, key: $0.password) },
-                      fold: { $0.lowercased() })
+            if network.reloadableFlood != previous.reloadableFlood { flood[network.name] = network.reloadableFlood }
+            diffRooms(network: network.name, old: previous.configuredRooms.map(\.room), new: network.configuredRooms.map(\.room))
         }
         let names = Set(new.map(\.name))
         for network in old where !names.contains(network.name) {
-            restartNeeded.append("xmpp (network \(network.name) removed)")
+            restartNeeded.append("\(section) (network \(network.name) removed)")
         }
     }
 
     /// Rooms compare by folded name; a room whose key changed is left as joined (the key only
     /// matters when joining).
-    private mutating func diffRooms(network: String, old: [Room], new: [Room], fold: (String) -> String) {
+    private mutating func diffRooms(network: String, old: [Room], new: [Room]) {
+        let fold = { (name: String) in name.lowercased() }
         let oldNames = Set(old.map { fold($0.name) })
         let newNames = Set(new.map { fold($0.name) })
         let joining = new.filter { !oldNames.contains(fold($0.name)) }
@@ -112,12 +85,53 @@ public struct ConfigurationChange: Sendable, Hashable {
     /// Every room's `policy`, keyed by network and folded room name (the lists' order does not matter).
     private static func roomPolicies(_ configuration: TocsinConfiguration) -> [String: PolicySettings] {
         var policies: [String: PolicySettings] = [:]
-        for network in configuration.irc ?? [] {
-            for room in network.rooms ?? [] { if let policy = room.policy { policies["\(network.name) \(room.name.lowercased())"] = policy } }
+        func collect(_ networks: [some ReloadableNetwork]) {
+            for network in networks {
+                for (room, policy) in network.configuredRooms {
+                    if let policy { policies["\(network.name) \(room.name.lowercased())"] = policy }
+                }
+            }
         }
-        for network in configuration.xmpp ?? [] {
-            for room in network.rooms ?? [] { if let policy = room.policy { policies["\(network.name) \(room.jid.lowercased())"] = policy } }
-        }
+        collect(configuration.irc ?? [])
+        collect(configuration.xmpp ?? [])
         return policies
+    }
+}
+
+/// What a reload compares of a chat network, IRC and XMPP alike.
+private protocol ReloadableNetwork: Hashable {
+    var name: String { get }
+    var invites: InviteSettings? { get }
+    /// The network's `flood` settings; `nil` where there are none (XMPP).
+    var reloadableFlood: FloodSettings? { get }
+    /// The configured rooms as a reload joins them (IRC channel or MUC JID, with its key), each
+    /// with its `policy`.
+    var configuredRooms: [(room: ConfigurationChange.Room, policy: PolicySettings?)] { get }
+    /// The network without what a reload applies (rooms, flood, invites): what is left needs a
+    /// new connection when it changes.
+    var connectionSettings: Self { get }
+}
+
+extension IRCNetworkSettings: ReloadableNetwork {
+    fileprivate var reloadableFlood: FloodSettings? { flood }
+    fileprivate var configuredRooms: [(room: ConfigurationChange.Room, policy: PolicySettings?)] {
+        (rooms ?? []).map { (ConfigurationChange.Room(name: $0.name, key: $0.key), $0.policy) }
+    }
+    fileprivate var connectionSettings: Self {
+        var connection = self
+        connection.rooms = nil; connection.flood = nil; connection.invites = nil
+        return connection
+    }
+}
+
+extension XMPPNetworkSettings: ReloadableNetwork {
+    fileprivate var reloadableFlood: FloodSettings? { nil }
+    fileprivate var configuredRooms: [(room: ConfigurationChange.Room, policy: PolicySettings?)] {
+        (rooms ?? []).map { (ConfigurationChange.Room(name: $0.jid, key: $0.password), $0.policy) }
+    }
+    fileprivate var connectionSettings: Self {
+        var connection = self
+        connection.rooms = nil; connection.invites = nil
+        return connection
     }
 }

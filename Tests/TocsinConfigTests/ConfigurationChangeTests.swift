@@ -6,7 +6,7 @@ import TocsinConfig
     static func configuration(
         rooms: String = ##"[{name: "#ops"}]"##, flood: String = "", host: String = "irc.example.org",
         routes: String = ##"[{network: net, room: "#ops"}]"##, identities: String = "[]", xmppRooms: String = "[]",
-        database: String = "/tmp/t.sqlite"
+        database: String = "/tmp/t.sqlite", xmppNick: String = "tocsin"
     ) throws -> TocsinConfiguration {
         try ConfigurationLoader.load(yaml: """
             gateway: {database: \(database)}
@@ -19,7 +19,7 @@ import TocsinConfig
                 rooms: \(rooms)
             \(flood.isEmpty ? "" : "    flood: \(flood)")
             xmpp:
-              - {name: chat, jid: bot@example.org, password: pw, nick: tocsin, rooms: \(xmppRooms)}
+              - {name: chat, jid: bot@example.org, password: pw, nick: \(xmppNick), rooms: \(xmppRooms)}
             routes: \(routes)
             """, environment: [:])
     }
@@ -58,5 +58,17 @@ import TocsinConfig
             to: try Self.configuration(host: "irc2.example.org", database: "/tmp/other.sqlite"))
         #expect(change.restartNeeded == ["gateway.database", "irc[0] (connection settings of net)"])
         #expect(change.roomsToJoin.isEmpty && !change.routesChanged)
+    }
+
+    @Test func xmppNetworksAreComparedUnderTheirOwnKeyPath() throws {
+        let change = ConfigurationChange(
+            from: try Self.configuration(xmppRooms: "[{jid: ops@muc.example.org}, {jid: old@muc.example.org}]"),
+            to: try Self.configuration(
+                xmppRooms: "[{jid: OPS@muc.example.org, policy: {writers: [xmpp:carol@example.org]}}]", xmppNick: "bot2"))
+        #expect(change.restartNeeded == ["xmpp[0] (connection settings of chat)"])
+        #expect(change.roomsToLeave["chat"] == ["old@muc.example.org"])
+        #expect(change.roomsToJoin.isEmpty)
+        #expect(change.policiesChanged)
+        #expect(change.flood.isEmpty)
     }
 }
