@@ -20,28 +20,16 @@ build_tocsin || exit 1
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/abuse.yml"
 # No `flood:` and no `rate_limits:`: both defaults are what is under test.
-cat >"$config" <<YAML
-gateway:
-  database: $TOCSIN_GATEWAY_DIR/abuse.sqlite
-  public_url: http://127.0.0.1:$TOCSIN_HTTP_PORT
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services:
-      - {name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}
-irc:
-  - name: inspircd
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}]
+{
+  config_gateway "$TOCSIN_GATEWAY_DIR/abuse.sqlite" --public-url --service api:platform
+  echo "irc:"
+  config_irc_network inspircd "$INSPIRCD_TLS_PORT" --sasl=PLAIN 'rooms: [{name: "#ops"}]'
+  cat <<YAML
 routes:
   - {network: inspircd, room: "#ops"}
 logging: {level: debug}
 YAML
+} >"$config"
 export TOCSIN_IRC_PASSWORD=botpass123
 
 irc_insp() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }

@@ -29,55 +29,29 @@ build_tocsin || exit 1
 export TOCSIN_DB_ROUTING_KEY=fedcba9876543210fedcba9876543210
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/chatops.yml"
-cat >"$config" <<YAML
-gateway:
-  database: $TOCSIN_GATEWAY_DIR/chatops.sqlite
-  public_url: http://127.0.0.1:$TOCSIN_HTTP_PORT
-  rate_limits: {per_user: {burst: 50, per_minute: 600}, per_room: {burst: 50, per_minute: 600}}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services:
-      - {name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}
-      - {name: db, team: storage, routing_key: {env: TOCSIN_DB_ROUTING_KEY}}
-    users:
-      - {name: Alice, email: alice@example.org}
-    # Alice is on call for api: its incidents are assigned to her (!incidents mine, !ack alone).
-    schedules:
-      - {name: api, levels: [[alice@example.org]], shift_hours: 24, start: "2026-01-01T00:00:00Z"}
-identities:
-  - {chat: irc:local-irc/alice, email: alice@example.org}
-  - {chat: irc:local-irc/bob, email: bob@example.org}
-  - {chat: xmpp:carol@localhost, email: carol@example.org}
-  - {chat: xmpp:dave@localhost, email: dave@example.org}
-irc:
-  - name: local-irc
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms:
-      - {name: "#ops"}
-      # No route names #team; only alice may change it.
-      - {name: "#team", policy: {writers: [irc:local-irc/alice]}}
-xmpp:
-  - name: local-xmpp
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms:
-      - {jid: ops@conference.localhost}
-      - {jid: team@conference.localhost, policy: {writers: [xmpp:carol@localhost]}}
+{
+  # Alice is on call for api: its incidents are assigned to her (!incidents mine, !ack alone).
+  config_gateway "$TOCSIN_GATEWAY_DIR/chatops.sqlite" --public-url \
+    --gateway 'rate_limits: {per_user: {burst: 50, per_minute: 600}, per_room: {burst: 50, per_minute: 600}}' \
+    --service api:platform --service db:storage:TOCSIN_DB_ROUTING_KEY \
+    --embedded 'users: [{name: Alice, email: alice@example.org}]' \
+    --embedded 'schedules: [{name: api, levels: [[alice@example.org]], shift_hours: 24, start: "2026-01-01T00:00:00Z"}]' \
+    --identity irc:local-irc/alice=alice@example.org --identity irc:local-irc/bob=bob@example.org \
+    --identity xmpp:carol@localhost=carol@example.org --identity xmpp:dave@localhost=dave@example.org
+  echo "irc:"
+  # No route names #team; only alice may change it (carol in the XMPP team room).
+  config_irc_network local-irc "$INSPIRCD_TLS_PORT" --sasl \
+    'rooms: [{name: "#ops"}, {name: "#team", policy: {writers: [irc:local-irc/alice]}}]'
+  echo "xmpp:"
+  config_xmpp_network local-xmpp "$PROSODY_PORT" \
+    'rooms: [{jid: ops@conference.localhost}, {jid: team@conference.localhost, policy: {writers: [xmpp:carol@localhost]}}]'
+  cat <<YAML
 routes:
   - {network: local-irc, room: "#ops"}
   - {network: local-xmpp, room: ops@conference.localhost}
 logging: {level: debug}
 YAML
+} >"$config"
 export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
 
 irc() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }

@@ -27,41 +27,25 @@ xmpp_register prosody tocsin botpass123 && xmpp_register prosody bob bobpass123 
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/demo.yml"
-cat >"$config" <<YAML
-gateway: {database: $TOCSIN_GATEWAY_DIR/demo.sqlite, public_url: "http://127.0.0.1:$TOCSIN_HTTP_PORT"}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-identities:
-  - {chat: irc:local-irc/alice, email: alice@example.org}
-  - {chat: xmpp:bob@localhost, email: bob@example.org}
-irc:
-  - name: local-irc
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}]
-    # Teams may invite the bot to #payments (only alice, verified by SASL): issue 12's self-service rooms.
-    invites: {accept: true, rooms: ["#payments"], inviters: [irc:local-irc/alice], max_rooms: 1}
-xmpp:
-  - name: local-xmpp
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}]
+# The gateway on the embedded store, SASL on InspIRCd and STARTTLS on Prosody, both verified by the
+# test CA (lib/gateway.sh writes the part every suite shares; the file's path is printed below).
+{
+  config_gateway "$TOCSIN_GATEWAY_DIR/demo.sqlite" --public-url --service api:platform \
+    --identity irc:local-irc/alice=alice@example.org --identity xmpp:bob@localhost=bob@example.org
+  echo "irc:"
+  # Teams may invite the bot to #payments (only alice, verified by SASL): issue 12's self-service rooms.
+  config_irc_network local-irc "$INSPIRCD_TLS_PORT" --sasl 'rooms: [{name: "#ops"}]' \
+    'invites: {accept: true, rooms: ["#payments"], inviters: [irc:local-irc/alice], max_rooms: 1}'
+  echo "xmpp:"
+  config_xmpp_network local-xmpp "$PROSODY_PORT" 'rooms: [{jid: ops@conference.localhost}]'
+  cat <<YAML
 # Rooms joined by invitation: the mapped people there may run every command, !subscribe included.
 default_room_policy: {writers: mapped}
 routes:
   - {network: local-irc, room: "#ops"}
   - {network: local-xmpp, room: ops@conference.localhost}
 YAML
+} >"$config"
 export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
 echo "config: $config"
 "$(tocsin_binary)" check-config "$config" || exit 1

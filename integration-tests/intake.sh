@@ -25,14 +25,7 @@ dir="$TOCSIN_GATEWAY_DIR/intake"
 rm -rf "$dir"; mkdir -p "$dir"
 config="$dir/intake.yml"
 # Only keys with their defaults in force: the header timeout and connection caps are the shipped ones.
-cat >"$config" <<YAML
-gateway: {database: $dir/intake.sqlite}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT, max_body_bytes: 4096}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-YAML
+config_gateway "$dir/intake.sqlite" --http 'max_body_bytes: 4096' --service api >"$config"
 export TOCSIN_ROUTING_KEY
 
 # The gateway gets the usual 1,024 descriptors (soft limit; the attacker raises its own again).

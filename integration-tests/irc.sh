@@ -18,43 +18,24 @@ build_tocsin || exit 1
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/irc.yml"
-cat >"$config" <<YAML
-gateway:
-  database: $TOCSIN_GATEWAY_DIR/irc.sqlite
-  public_url: http://127.0.0.1:$TOCSIN_HTTP_PORT
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services:
-      - {name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}
-identities:
-  - {chat: irc:inspircd/alice, email: alice@example.org}
-irc:
-  - name: inspircd
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}, {name: "#ops2"}, {name: "#keyed", key: roomkey123}]
-    invites: {accept: true, rooms: ["#inv-*"]}
-    rejoin_after_kick_seconds: 2
-    # InspIRCd's default connect class drains one command per second (threshold 10): pace at 91 %.
-    flood: {burst: 5, interval_ms: 1100}
-  - name: ngircd
-    host: 127.0.0.1
-    port: $NGIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    rooms: [{name: "#ops"}]
-    invites: {accept: true, rooms: ["#inv-*"]}
+{
+  config_gateway "$TOCSIN_GATEWAY_DIR/irc.sqlite" --public-url --service api:platform \
+    --identity irc:inspircd/alice=alice@example.org
+  echo "irc:"
+  config_irc_network inspircd "$INSPIRCD_TLS_PORT" --sasl=PLAIN \
+    'rooms: [{name: "#ops"}, {name: "#ops2"}, {name: "#keyed", key: roomkey123}]' \
+    'invites: {accept: true, rooms: ["#inv-*"]}' 'rejoin_after_kick_seconds: 2' \
+    "# InspIRCd's default connect class drains one command per second (threshold 10): pace at 91 %." \
+    'flood: {burst: 5, interval_ms: 1100}'
+  config_irc_network ngircd "$NGIRCD_TLS_PORT" 'rooms: [{name: "#ops"}]' 'invites: {accept: true, rooms: ["#inv-*"]}'
+  cat <<YAML
 routes:
   - {network: inspircd, room: "#ops"}
   - {network: ngircd, room: "#ops"}
 # trace: raw protocol lines are logged, so the secret check below sees what a verbose operator would.
 logging: {level: trace}
 YAML
+} >"$config"
 export TOCSIN_IRC_PASSWORD=botpass123
 
 irc_insp() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }

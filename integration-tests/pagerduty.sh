@@ -124,30 +124,18 @@ ca="$TOCSIN_IT_CA_DIR"
 make_test_ca "$ca" && start_inspircd && start_prosody || exit 1
 irc_register_account tocsin botpass123 && irc_register_account alice alicepass123 || exit 1
 xmpp_register prosody tocsin botpass123 && xmpp_register prosody bob bobpass123 || exit 1
-cat >>"$config" <<YAML
-identities:
-  - {chat: irc:inspircd/alice, email: alice@example.org}
-irc:
-  - name: inspircd
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}]
-xmpp:
-  - name: prosody
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}]
+{
+  config_identities irc:inspircd/alice=alice@example.org
+  echo "irc:"
+  config_irc_network inspircd "$INSPIRCD_TLS_PORT" --sasl 'rooms: [{name: "#ops"}]'
+  echo "xmpp:"
+  config_xmpp_network prosody "$PROSODY_PORT" 'rooms: [{jid: ops@conference.localhost}]'
+  cat <<YAML
 routes:
   - {network: inspircd, room: "#ops"}
   - {network: prosody, room: ops@conference.localhost}
 YAML
+} >>"$config"
 export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
 start_gateway "$config" "$dir/tocsin-chat.log"
 check "gateway with PagerDuty and both chat networks is ready" wait_gateway_ready 90

@@ -28,43 +28,24 @@ xmpp_register prosody tocsin botpass123 && xmpp_register prosody bob bobpass123 
 
 base="http://127.0.0.1:$TOCSIN_HTTP_PORT"
 config="$dir/pages.yml"
-cat >"$config" <<YAML
-gateway:
-  database: $dir/pages.sqlite
-  public_url: "$base"
-  pages: {link_minutes: 5, session_hours: 1}
-  recording: {after_resolve_minutes: 30, retention_days: 90}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-identities:
-  - {chat: irc:local-irc/alice, email: alice@example.org}
-  - {chat: xmpp:bob@localhost, email: bob@example.org}
-irc:
-  - name: local-irc
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops", record: mentions}, {name: "#quiet", record: off}]
-xmpp:
-  - name: local-xmpp
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}]
+{
+  config_gateway "$dir/pages.sqlite" --public-url --service api:platform \
+    --gateway 'pages: {link_minutes: 5, session_hours: 1}' \
+    --gateway 'recording: {after_resolve_minutes: 30, retention_days: 90}' \
+    --identity irc:local-irc/alice=alice@example.org --identity xmpp:bob@localhost=bob@example.org
+  echo "irc:"
+  config_irc_network local-irc "$INSPIRCD_TLS_PORT" --sasl \
+    'rooms: [{name: "#ops", record: mentions}, {name: "#quiet", record: off}]'
+  echo "xmpp:"
+  config_xmpp_network local-xmpp "$PROSODY_PORT" 'rooms: [{jid: ops@conference.localhost}]'
+  cat <<YAML
 routes:
   - {network: local-irc, room: "#ops"}
   - {network: local-irc, room: "#quiet"}
   - {network: local-xmpp, room: ops@conference.localhost}
 logging: {level: debug}
 YAML
+} >"$config"
 export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
 "$(tocsin_binary)" check-config "$config" >/dev/null || exit 1
 start_gateway "$config"

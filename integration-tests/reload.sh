@@ -19,37 +19,20 @@ build_tocsin || exit 1
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/reload.yml"
 write_config() { # EXTRA_IRC_ROOM EXTRA_XMPP_ROOM EXTRA_ROUTES (empty strings for none)
-  cat >"$config.new" <<YAML
-gateway: {database: $TOCSIN_GATEWAY_DIR/reload.sqlite}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-irc:
-  - name: irc
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}$1]
-    flood: {burst: 5, interval_ms: 1100}
-xmpp:
-  - name: xmpp
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}$2]
+  {
+    config_gateway "$TOCSIN_GATEWAY_DIR/reload.sqlite" --service api
+    echo "irc:"
+    config_irc_network irc "$INSPIRCD_TLS_PORT" --sasl "rooms: [{name: \"#ops\"}$1]" 'flood: {burst: 5, interval_ms: 1100}'
+    echo "xmpp:"
+    config_xmpp_network xmpp "$PROSODY_PORT" "rooms: [{jid: ops@conference.localhost}$2]"
+    cat <<YAML
 routes:
   - {network: irc, room: "#ops"}
   - {network: xmpp, room: ops@conference.localhost}
 $3
 logging: {level: debug}
 YAML
+  } >"$config.new"
   mv "$config.new" "$config"
 }
 export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123

@@ -35,39 +35,19 @@ build_tocsin || exit 1
 dir="$TOCSIN_GATEWAY_DIR"
 mkdir -p "$dir"
 config="$dir/rooms.yml"
-cat >"$config" <<YAML
-gateway: {database: $dir/rooms.sqlite}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-identities:
-  - {chat: irc:inspircd/alice, email: alice@example.org}
-  - {chat: xmpp:alice@localhost, email: alice@example.org}
-irc:
-  - name: inspircd
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}]
-    # Anyone may invite to #team-*, one room at a time: the second is refused (max_rooms).
-    invites: {accept: true, rooms: ["#team-*"], max_rooms: 1}
-    rejoin_after_kick_seconds: 2
-    flood: {burst: 5, interval_ms: 1100}
-xmpp:
-  - name: prosody
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}]
-    invites: {accept: true, rooms: ["team-*@conference.localhost"], max_rooms: 1}
-    rejoin_after_kick_seconds: 2
+{
+  config_gateway "$dir/rooms.sqlite" --service api:platform \
+    --identity irc:inspircd/alice=alice@example.org --identity xmpp:alice@localhost=alice@example.org
+  echo "irc:"
+  # Anyone may invite to #team-*, one room at a time: the second is refused (max_rooms).
+  config_irc_network inspircd "$INSPIRCD_TLS_PORT" --sasl=PLAIN 'rooms: [{name: "#ops"}]' \
+    'invites: {accept: true, rooms: ["#team-*"], max_rooms: 1}' \
+    'rejoin_after_kick_seconds: 2' 'flood: {burst: 5, interval_ms: 1100}'
+  echo "xmpp:"
+  config_xmpp_network prosody "$PROSODY_PORT" 'rooms: [{jid: ops@conference.localhost}]' \
+    'invites: {accept: true, rooms: ["team-*@conference.localhost"], max_rooms: 1}' \
+    'rejoin_after_kick_seconds: 2'
+  cat <<YAML
 routes:
   - {network: inspircd, room: "#ops"}
   - {network: prosody, room: ops@conference.localhost}
@@ -75,6 +55,7 @@ routes:
   - {network: prosody, room: team-a@conference.localhost, services: [api]}
 logging: {level: debug}
 YAML
+} >"$config"
 export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=tocsinpass123
 
 irc() { ircclient --host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$ca/ca.pem" --servername localhost "$@"; }

@@ -35,27 +35,16 @@ start_fake() { # MODE RECORD [extra args]
 }
 
 write_config() { # FILE TLS_MODE DATABASE
-  cat >"$1" <<YAML
-gateway:
-  database: $3
-  public_url: http://127.0.0.1:$TOCSIN_HTTP_PORT
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services:
-      - {name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}
-irc:
-  - name: fake
-    host: 127.0.0.1
-    port: $FAKE_IRCD_PORT
-    tls: {mode: $2, ca_file: $TOCSIN_IT_CA_DIR/ca.pem, server_name: localhost}
-    nick: tocsin
-    rooms: [{name: "#ops"}]
+  {
+    config_gateway "$3" --public-url --service api:platform
+    echo "irc:"
+    config_irc_network fake "$FAKE_IRCD_PORT" --tls "$2" 'rooms: [{name: "#ops"}]'
+    cat <<YAML
 routes:
   - {network: fake, room: "#ops"}
 logging: {level: trace}
 YAML
+  } >"$1"
 }
 
 # Evidence must exist: a file that is missing or empty fails the check that reads it.

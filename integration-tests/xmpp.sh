@@ -22,35 +22,15 @@ build_tocsin || exit 1
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/xmpp.yml"
-cat >"$config" <<YAML
-gateway: {database: $TOCSIN_GATEWAY_DIR/xmpp.sqlite}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-identities:
-  - {chat: xmpp:alice@localhost, email: alice@example.org}
-xmpp:
-  - name: prosody
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}]
-    # "inv-*" also matches the account inv-mallory@localhost: only the MUC-service check stops it.
-    invites: {accept: true, rooms: ["inv-*"], inviters: [xmpp:alice@localhost]}
-  - name: ejabberd
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $EJABBERD_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}]
-    invites: {accept: true, rooms: ["inv-*@conference.localhost"]}
+{
+  config_gateway "$TOCSIN_GATEWAY_DIR/xmpp.sqlite" --service api:platform --identity xmpp:alice@localhost=alice@example.org
+  echo "xmpp:"
+  # "inv-*" also matches the account inv-mallory@localhost: only the MUC-service check stops it.
+  config_xmpp_network prosody "$PROSODY_PORT" 'rooms: [{jid: ops@conference.localhost}]' \
+    'invites: {accept: true, rooms: ["inv-*"], inviters: [xmpp:alice@localhost]}'
+  config_xmpp_network ejabberd "$EJABBERD_PORT" 'rooms: [{jid: ops@conference.localhost}]' \
+    'invites: {accept: true, rooms: ["inv-*@conference.localhost"]}'
+  cat <<YAML
 # Invited rooms are read-only by default; they are opened for writes here so that only the room
 # checks (MUC service, 110) stand between a forged room and a write command.
 default_room_policy: {writers: mapped}
@@ -59,6 +39,7 @@ routes:
   - {network: ejabberd, room: ops@conference.localhost}
 logging: {level: trace}
 YAML
+} >"$config"
 export TOCSIN_XMPP_PASSWORD=botpass123
 
 port_of() { case "$1" in prosody) echo "$PROSODY_PORT" ;; ejabberd) echo "$EJABBERD_PORT" ;; esac; }

@@ -3,7 +3,8 @@
 # Sourced by the integration tests next to servers.sh.
 #
 #   source lib/gateway.sh
-#   write_gateway_config FILE <<'YAML' ... YAML     (variables expanded by the caller's heredoc)
+#   { config_gateway "$dir/x.sqlite" --service api:platform; echo irc:; config_irc_network …
+#     cat <<YAML … YAML; } >FILE          (the configuration, in pieces: see "Configuration" below)
 #   start_gateway FILE; wait_gateway_ready; enqueue_trigger api "Disk full" critical
 #   stop_gateway         (SIGTERM, bounded wait, then SIGKILL)
 #   kill9_gateway        (crash on purpose, for fault tests)
@@ -28,6 +29,113 @@ tocsin_binary() {
 build_tocsin() {
   [ -n "${TOCSIN_NO_BUILD:-}" ] && return 0
   (cd "$TOCSIN_ROOT" && swift build --product tocsin >&2) || { _gw_log "swift build failed"; return 1; }
+}
+
+# Configuration: the pieces every suite's tocsin.yml shares, printed on stdout, so that a suite
+# writes only what is its own (rooms, invites, routes, logging) and the rest stays alike:
+#   { config_gateway "$dir/x.sqlite" --public-url --service api:platform --identity irc:inspircd/alice=alice@example.org
+#     echo "irc:"
+#     config_irc_network inspircd "$INSPIRCD_TLS_PORT" --sasl 'rooms: [{name: "#ops"}]'
+#     echo "xmpp:"
+#     config_xmpp_network prosody "$PROSODY_PORT" 'rooms: [{jid: ops@conference.localhost}]'
+#     cat <<YAML
+#   routes: [{network: inspircd, room: "#ops"}]
+#   YAML
+#   } >"$config"
+# The networks are the local servers of servers.sh: 127.0.0.1, its test CA ($TOCSIN_IT_CA_DIR), the
+# bot's nick tocsin (JID tocsin@localhost) and its secrets from TOCSIN_IRC_PASSWORD/TOCSIN_XMPP_PASSWORD.
+
+# gateway: (DATABASE), http: on 127.0.0.1:$TOCSIN_HTTP_PORT, the embedded backend, identities:.
+#   --public-url            public_url: http://127.0.0.1:$TOCSIN_HTTP_PORT
+#   --gateway 'KEY: VALUE'  one more line under gateway: (e.g. 'rate_limits: {…}', '# a comment')
+#   --http 'KEY: VALUE'     one more entry in http: (e.g. 'max_body_bytes: 4096')
+#   --service NAME[:TEAM[:ENV]]  an embedded service whose routing key is read from $ENV
+#                           (TOCSIN_ROUTING_KEY when not given); one at least
+#   --embedded 'LINE'       one more line under embedded: (users:, schedules:, …; indent nested lines yourself)
+#   --identity CHAT=EMAIL   an identities: entry
+config_gateway() { # DATABASE [OPTION…]
+  local database="$1" gateway=() http="" services=() embedded=() identities=() name team env
+  shift
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --public-url) gateway+=("public_url: http://127.0.0.1:$TOCSIN_HTTP_PORT") ;;
+      --gateway) gateway+=("$2"); shift ;;
+      --http) http+=", $2"; shift ;;
+      --service)
+        IFS=: read -r name team env <<<"$2"
+        services+=("{name: $name${team:+, team: $team}, routing_key: {env: ${env:-TOCSIN_ROUTING_KEY}}}"); shift ;;
+      --embedded) embedded+=("$2"); shift ;;
+      --identity) identities+=("$2"); shift ;;
+      *) _gw_log "config_gateway: unknown option $1"; return 1 ;;
+    esac
+    shift
+  done
+  [ ${#services[@]} -gt 0 ] || { _gw_log "config_gateway: no --service"; return 1; }
+  echo "gateway:"
+  echo "  database: $database"
+  _config_lines "  " "${gateway[@]}"
+  echo "http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT$http}"
+  echo "backend:"
+  echo "  kind: embedded"
+  echo "  embedded:"
+  echo "    services:"
+  _config_lines "      - " "${services[@]}"
+  _config_lines "    " "${embedded[@]}"
+  [ ${#identities[@]} -eq 0 ] || config_identities "${identities[@]}"
+}
+
+# identities: mapping chat identities to people (CHAT=EMAIL, e.g. irc:inspircd/alice=alice@example.org).
+config_identities() { # CHAT=EMAIL…
+  local identity
+  echo "identities:"
+  for identity in "$@"; do echo "  - {chat: ${identity%%=*}, email: ${identity#*=}}"; done
+}
+
+# One entry of irc: — NAME at 127.0.0.1:PORT over TLS verified by the test CA, nick tocsin; then
+# each LINE (rooms:, invites:, flood:, …) as the network's own, one YAML line each.
+#   --tls MODE       the TLS mode (implicit when not given)
+#   --sasl           SASL as account tocsin, password from TOCSIN_IRC_PASSWORD
+#   --sasl=MECHANISM the same with the mechanism named (e.g. PLAIN)
+config_irc_network() { # NAME PORT [--tls MODE] [--sasl[=MECHANISM]] [LINE…]
+  local name="$1" port="$2" tls=implicit sasl=""
+  shift 2
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --tls) tls="$2"; shift ;;
+      --sasl) sasl="{account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}" ;;
+      --sasl=*) sasl="{mechanism: ${1#--sasl=}, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}" ;;
+      *) break ;;
+    esac
+    shift
+  done
+  echo "  - name: $name"
+  echo "    host: 127.0.0.1"
+  echo "    port: $port"
+  echo "    tls: {mode: $tls, ca_file: $TOCSIN_IT_CA_DIR/ca.pem, server_name: localhost}"
+  echo "    nick: tocsin"
+  [ -z "$sasl" ] || echo "    sasl: $sasl"
+  _config_lines "    " "$@"
+}
+
+# One entry of xmpp: — NAME at 127.0.0.1:PORT, STARTTLS verified by the test CA, as tocsin@localhost
+# (password from TOCSIN_XMPP_PASSWORD), nick tocsin; then each LINE (rooms:, invites:, …).
+config_xmpp_network() { # NAME PORT [LINE…]
+  local name="$1" port="$2"
+  shift 2
+  echo "  - name: $name"
+  echo "    jid: tocsin@localhost"
+  echo "    password: {env: TOCSIN_XMPP_PASSWORD}"
+  echo "    host: 127.0.0.1"
+  echo "    port: $port"
+  echo "    tls: {mode: starttls, ca_file: $TOCSIN_IT_CA_DIR/ca.pem}"
+  echo "    nick: tocsin"
+  _config_lines "    " "$@"
+}
+
+_config_lines() { # PREFIX [LINE…]
+  local prefix="$1" line
+  shift
+  for line in "$@"; do echo "$prefix$line"; done
 }
 
 start_gateway() { # CONFIG [LOGFILE]
