@@ -3,7 +3,7 @@
 # (InspIRCd + Anope, Prosody) with release builds, next to Errbot as the peer. Prints the table and
 # writes the JSON (default .build-bench/bench-results/bench-DATE.json, or --json FILE).
 #
-#   integration-tests/bench.sh [--json FILE] [--commands N] [--skip-peer]
+#   integration-tests/bench.sh [--json FILE] [--commands N] [--skip-peer] [--only-part7]
 #
 # Parts (all from this run):
 #   1. !ack round trip as a chat user sees it, IRC and XMPP, embedded store; and Tocsin's own share
@@ -15,6 +15,13 @@
 #   5. RSS idle with 2 networks and 50 rooms, and after the fan-out
 #   6. the same round trip and RSS for Errbot (Debian's errbot 6.1.7) and for Tocsin, both on the
 #      same instant PagerDuty-compatible HTTP API (bench/instant_api.py)
+#   7. twenty people at once against a 500 ms API: 20 IRC users (own services accounts and
+#      PagerDuty users) send `!ack` at the same moment; every reply timed as each person sees it,
+#      split by the API's timestamps; a webhook announcement posted meanwhile vs alone
+#      (bench/crowd.py). `--only-part7` runs just this part (servers, API, gateway: ~2 minutes
+#      plus the build); BENCH_PART7=0 leaves it out of a full run. BENCH_P7_PEOPLE (20),
+#      BENCH_P7_DELAY_MS (500), BENCH_P7_ROUNDS (3), BENCH_P7_IN_FLIGHT (gateway.commands.
+#      max_in_flight_per_network; default: the gateway's default).
 # Servers listen on 127.0.0.1 only, on the ports below (override with the same variables as
 # lib/servers.sh); every process started here is stopped by its PID. About 12 minutes plus builds.
 set -uo pipefail
@@ -25,12 +32,15 @@ json_out=""
 commands="${BENCH_COMMANDS:-1000}"
 fanout_incidents="${BENCH_FANOUT_INCIDENTS:-100}"   # fewer only for a quick trial of the script
 skip_peer=0
+only_part7=0
+part7="${BENCH_PART7:-1}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --json) json_out="$2"; shift 2 ;;
     --commands) commands="$2"; shift 2 ;;
     --skip-peer) skip_peer=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --only-part7) only_part7=1; part7=1; skip_peer=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +71,9 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 t_start=$(date +%s)
 
 API_PID=""
+P7_API_PID=""
 stop_api() {
+  if [ -n "$P7_API_PID" ]; then kill -TERM "$P7_API_PID" 2>/dev/null; wait "$P7_API_PID" 2>/dev/null; P7_API_PID=""; fi
   [ -n "$API_PID" ] || return 0
   kill -TERM "$API_PID" 2>/dev/null
   local i; for ((i = 0; i < 50; i++)); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.1; done
@@ -84,8 +96,13 @@ trap 'exit 130' INT TERM
 # (SwiftPM's default for release: -Xlinker --gc-sections).
 release_flags=(-c release --static-swift-stdlib)
 step "Building tocsin and tocsin-bench (${release_flags[*]}, scratch path $scratch)"
-for product in tocsin tocsin-bench; do
-  (cd "$root" && swift build "${release_flags[@]}" --product "$product" --scratch-path "$scratch" 2>&1 | tail -n 3 >&2) || exit 1
+products=(tocsin tocsin-bench); [ "$only_part7" = 1 ] && products=(tocsin)
+for product in "${products[@]}"; do
+  if ! (cd "$root" && swift build "${release_flags[@]}" --product "$product" --scratch-path "$scratch" >"$TOCSIN_IT_DIR/build-$product.log" 2>&1); then
+    grep -m 5 'error:' "$TOCSIN_IT_DIR/build-$product.log" >&2
+    echo "bench.sh: the release build of $product failed (log $TOCSIN_IT_DIR/build-$product.log)" >&2; exit 1
+  fi
+  tail -n 1 "$TOCSIN_IT_DIR/build-$product.log" >&2
   [ -x "$scratch/release/$product" ] || { echo "bench.sh: no $scratch/release/$product after the build" >&2; exit 1; }
 done
 tocsin_binary() { echo "$scratch/release/tocsin"; }   # gateway.sh's start_gateway runs this build
@@ -103,8 +120,10 @@ json.dump({"nproc": int(nproc), "cpu_model": cpu, "ram_gib": round(int(mem) / 10
 PY
 
 # ------------------------------------------------------------------------------------------------
+if [ "$only_part7" = 0 ]; then
 step "Parts 1 (own share) and 4 (codec): tocsin-bench, in-process"
 "$scratch/release/tocsin-bench" all --seconds 3 --iterations 10000 >"$results/inproc.json" || exit 1
+fi
 
 # ------------------------------------------------------------------------------------------------
 step "Starting InspIRCd + Anope and Prosody on 127.0.0.1 (benchmark flood settings)"
@@ -233,12 +252,14 @@ run_intake() { # NAME KIND PATH-ARGS...
   fi
   rm -f "$out.tmp"
 }
+if [ "$only_part7" = 0 ]; then
 step "Part 3: intake, POST /v2/enqueue (embedded store) — 10 s of wrk, 8 connections"
 run_intake enqueue embedded enqueue 1 "$BENCH_KEY_INTAKE"
 step "Part 3: intake, POST /webhooks/pagerduty (signed) — 10 s of wrk, 8 connections"
 bench_py webhook_bodies.py --secret "$BENCH_WEBHOOK_SECRET" --service-id PSERVIC1 --count 60000 \
   --out "$TOCSIN_IT_DIR/webhooks.txt" || exit 1
 run_intake webhook pagerduty webhook 1 "$TOCSIN_IT_DIR/webhooks.txt"
+fi
 
 # ------------------------------------------------------------------------------------------------
 irc_rtt() { # LABEL BOT CHANNEL FIRST
@@ -269,6 +290,7 @@ save_rss() { # rss.json from the figures so far (kB)
 }
 
 # Parts 1, 2, 5: the gateway on the embedded store, 2 networks, 50 rooms.
+if [ "$only_part7" = 0 ]; then
 step "Parts 1, 2, 5: gateway on the embedded store, InspIRCd (20 channels) + Prosody (30 rooms)"
 main_config="$TOCSIN_GATEWAY_DIR/main.yml"
 write_config "$main_config" embedded all || exit 1
@@ -324,6 +346,7 @@ _bench_log "fan-out: XMPP logins of the bot $xmpp_logins, gateway reconnects/kil
 set_param fanout_disconnects "$disconnects"
 gateway_alive || { echo "bench.sh: the gateway died during the fan-out" >&2; tail -n 30 "$TOCSIN_GATEWAY_DIR/main.log" >&2; }
 stop_gateway
+fi
 
 # ------------------------------------------------------------------------------------------------
 if [ "$skip_peer" = 0 ]; then
@@ -368,6 +391,79 @@ if [ "$skip_peer" = 0 ]; then
   rss[errbot_irc_after_kb]=$(rss_kb "${BENCH_ERRBOT_PIDS[irc]}")
   rss[errbot_xmpp_after_kb]=$(rss_kb "${BENCH_ERRBOT_PIDS[xmpp]}")
   stop_all_errbots
+fi
+
+# ------------------------------------------------------------------------------------------------
+# Part 7: twenty people at once against an API answering in 500 ms (issue 11). Each person is an
+# IRC user with its own services account, mapped to its own PagerDuty user (`From:` on the PUT),
+# all in #p7 with the bot; announcements of PSERVIC1 go to #p7news, where a watcher reads them.
+# Flood: the people are 20 connections, one line each (InspIRCd's per-client threshold is not
+# reached); the gateway's own pacing is the bench's (burst $BENCH_IRC_THRESHOLD, then one line per
+# $((1000000 / BENCH_IRC_COMMANDRATE)) ms), so 20 replies + 1 announcement fit one burst or nearly.
+if [ "$part7" = 1 ]; then
+  [ "$only_part7" = 1 ] && set_param only_part7 true
+  p7_people="${BENCH_P7_PEOPLE:-20}" p7_delay="${BENCH_P7_DELAY_MS:-500}" p7_rounds="${BENCH_P7_ROUNDS:-3}"
+  step "Part 7: $p7_people people at once, !ack against an API answering in $p7_delay ms ($p7_rounds rounds)"
+  p7_nicks=(); p7_auth=(); p7_emails=()
+  for i in $(seq -w 1 "$p7_people"); do
+    p7_nicks+=("p7u$i"); p7_auth+=("p7u$i:p7u${i}pass"); p7_emails+=("p7u$i@example.org")
+    irc_register_account "p7u$i" "p7u${i}pass" || exit 1
+  done
+  p7_api_log="$TOCSIN_IT_DIR/p7-api-requests.jsonl"; : >"$p7_api_log"
+  "$BENCH_PYTHON" "$BENCH_HOME/instant_api.py" --port 0 --token "$BENCH_PD_TOKEN" \
+    --incidents $((p7_people * p7_rounds + 100)) --users "$(join_by , "${p7_emails[@]}")" \
+    --delay-ms "$p7_delay" --request-log "$p7_api_log" >"$TOCSIN_IT_DIR/p7-api.log" 2>&1 &
+  P7_API_PID=$!
+  p7_api_port=""
+  for _ in $(seq 1 50); do
+    p7_api_port="$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TOCSIN_IT_DIR/p7-api.log" | head -n 1)"
+    [ -n "$p7_api_port" ] && break; sleep 0.1
+  done
+  [ -n "$p7_api_port" ] || { echo "bench.sh: the part-7 API did not start" >&2; cat "$TOCSIN_IT_DIR/p7-api.log" >&2; exit 1; }
+  p7_config="$TOCSIN_GATEWAY_DIR/part7.yml"
+  {
+    echo "gateway: {database: ${p7_config%.yml}.sqlite, public_url: \"http://127.0.0.1:$TOCSIN_HTTP_PORT\","
+    echo "          rate_limits: {per_user: {burst: 1000, per_minute: 6000}, per_room: {burst: 1000, per_minute: 6000}}"
+    [ -n "${BENCH_P7_IN_FLIGHT:-}" ] && echo "          , commands: {max_in_flight_per_network: $BENCH_P7_IN_FLIGHT}"
+    echo "         }"
+    echo "http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}"
+    echo "backend:"
+    echo "  kind: pagerduty"
+    echo "  pagerduty:"
+    echo "    api_token: {env: BENCH_PD_TOKEN}"
+    echo "    base_url: http://127.0.0.1:$p7_api_port"
+    echo "    webhook_secrets: [{env: BENCH_WEBHOOK_SECRET}]"
+    echo "    services: {intake: PSERVIC1, fanout: PSERVIC2}"
+    echo "identities:"
+    for i in "${!p7_nicks[@]}"; do echo "  - {chat: irc:inspircd/${p7_nicks[$i]}, email: ${p7_emails[$i]}}"; done
+    echo "irc:"
+    echo "  - name: inspircd"
+    echo "    host: 127.0.0.1"
+    echo "    port: $INSPIRCD_TLS_PORT"
+    echo "    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}"
+    echo "    nick: tocsin"
+    echo "    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}"
+    echo "    flood: {burst: $BENCH_IRC_THRESHOLD, interval_ms: $((1000000 / BENCH_IRC_COMMANDRATE))}"
+    echo "    rooms:"
+    echo "      - {name: \"#p7\"}"
+    echo "      - {name: \"#p7news\"}"
+    echo "routes:"
+    echo "  - {network: inspircd, room: \"#p7\", services: [fanout]}"
+    echo "  - {network: inspircd, room: \"#p7news\", services: [intake]}"
+    echo "logging: {level: notice}"
+  } >"$p7_config"
+  "$(tocsin_binary)" check-config "$p7_config" >&2 || { echo "bench.sh: $p7_config is not valid" >&2; exit 1; }
+  start_gateway "$p7_config" "$TOCSIN_GATEWAY_DIR/part7.log"
+  wait_gateway_ready 90 || exit 1
+  bench_py crowd.py --port "$INSPIRCD_TLS_PORT" --cafile "$ca/ca.pem" --people "$(join_by , "${p7_auth[@]}")" \
+    --channel '#p7' --bot tocsin --watch-channel '#p7news' \
+    --webhook-url "http://127.0.0.1:$TOCSIN_HTTP_PORT/webhooks/pagerduty" --secret "$BENCH_WEBHOOK_SECRET" \
+    --service-id PSERVIC1 --first 1 --rounds "$p7_rounds" --baseline 3 \
+    --api-log "$p7_api_log" --api-delay-ms "$p7_delay" --out "$results/crowd.json"
+  set_param part7 "{\"people\": $p7_people, \"api_delay_ms\": $p7_delay, \"rounds\": $p7_rounds, \"max_in_flight_per_network\": ${BENCH_P7_IN_FLIGHT:-null}}"
+  gateway_alive || { echo "bench.sh: the gateway died during part 7" >&2; tail -n 30 "$TOCSIN_GATEWAY_DIR/part7.log" >&2; }
+  stop_gateway
+  kill -TERM "$P7_API_PID" 2>/dev/null; wait "$P7_API_PID" 2>/dev/null; P7_API_PID=""
 fi
 
 # ------------------------------------------------------------------------------------------------

@@ -10,7 +10,14 @@ integration tests' simulator writes headers and body separately, which costs ~40
 on a reused connection).
 
   instant_api.py --port 0 --token T --incidents 4000 [--users alice@example.org]
+                 [--delay-ms 500 --request-log FILE.jsonl]
 Prints "listening on http://127.0.0.1:PORT" once ready.
+
+--delay-ms makes every incident request (GET /incidents/{id}, PUT /incidents) wait that long
+before its answer (part 7: an API answering in 500 ms). The server runs one thread per connection,
+so concurrent requests wait in parallel: the simulator itself serialises nothing. --request-log
+writes one JSON line per incident request: method, incident numbers, the client's port (one per
+connection), and when it arrived and was answered (time.time(), same clock as the chat drivers).
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ import json
 import socketserver
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ACCEPT = "application/vnd.pagerduty+json;version=2"
@@ -51,6 +59,26 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     state: State = None  # type: ignore[assignment]
     token = ""
+    delay_s = 0.0
+    request_log = None  # open file, written under log_lock
+    log_lock = threading.Lock()
+
+    def slow_down(self, method: str, numbers: list) -> float:
+        """The configured answer delay (time.sleep in this connection's own thread); returns when
+        the request arrived."""
+        arrived = time.time()
+        if self.delay_s > 0:
+            time.sleep(self.delay_s)
+        return arrived
+
+    def record(self, method: str, numbers: list, arrived: float) -> None:
+        if self.request_log is None:
+            return
+        line = json.dumps({"method": method, "numbers": numbers, "peer_port": self.client_address[1],
+                           "arrived": round(arrived, 6), "answered": round(time.time(), 6)})
+        with self.log_lock:
+            self.request_log.write(line + "\n")
+            self.request_log.flush()
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -91,10 +119,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         if len(parts) == 2 and parts[0] == "incidents":
             number = self.number_of(parts[1])
+            arrived = self.slow_down("GET", [number])
             if number is None:
                 return self.error(404, "Not Found", 2100)
             with self.state.lock:
-                return self.answer(200, {"incident": self.state.incident(number)})
+                document = {"incident": self.state.incident(number)}
+            self.answer(200, document)
+            return self.record("GET", [number], arrived)
         self.error(404, "Not Found", 2100)
 
     def do_PUT(self):
@@ -108,6 +139,7 @@ class Handler(BaseHTTPRequestHandler):
             entries = json.loads(body)["incidents"]
         except (ValueError, KeyError, TypeError):
             return self.error(400, "Invalid Input Provided", 2001)
+        arrived = self.slow_down("PUT", [])
         updated = []
         with self.state.lock:
             for entry in entries:
@@ -118,6 +150,7 @@ class Handler(BaseHTTPRequestHandler):
                     self.state.status[number] = entry["status"]
                 updated.append(self.state.incident(number))
         self.answer(200, {"incidents": updated, "limit": len(updated), "offset": 0, "more": False, "total": None})
+        self.record("PUT", [i["incident_number"] for i in updated], arrived)
 
 
 def main() -> int:
@@ -126,10 +159,16 @@ def main() -> int:
     p.add_argument("--token", required=True)
     p.add_argument("--incidents", type=int, default=4000)
     p.add_argument("--users", default="alice@example.org")
+    p.add_argument("--delay-ms", type=float, default=0, help="answer delay of the incident endpoints")
+    p.add_argument("--request-log", help="JSON lines, one per incident request")
     args = p.parse_args()
+    Handler.delay_s = args.delay_ms / 1000
+    if args.request_log:
+        Handler.request_log = open(args.request_log, "a")
     Handler.state = State(args.incidents, {u for u in args.users.split(",") if u})
     Handler.token = args.token
     socketserver.TCPServer.allow_reuse_address = True
+    ThreadingHTTPServer.request_queue_size = 128  # 20 people connecting at once must not overflow the backlog
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)

@@ -53,6 +53,7 @@ def main() -> int:
     rtt = {name: load(directory, f"rtt-{name}.json") for name in
            ("tocsin-irc", "tocsin-xmpp", "tocsinpd-irc", "tocsinpd-xmpp", "errbot-irc", "errbot-xmpp")}
     intake = {name: load(directory, f"intake-{name}.json") for name in ("enqueue", "webhook")}
+    crowd = load(directory, "crowd.json")
     rows = []  # (section, figure, value, target, verdict)
 
     def add(section, figure, value, target="", ok=None):
@@ -172,6 +173,46 @@ def main() -> int:
         f"{num(per_process, 2)}; {num(ratio(pd_idle, e_one), 2)} (one Errbot process {num(e_one / 1024 if e_one else None)} MB)",
         "≤ 0.5", holds(per_process, lambda v: v <= 0.5))
 
+    # 7. Twenty people at once against a slow API
+    if crowd or params.get("part7"):
+        p7 = params.get("part7", {})
+        rep, api, split = crowd.get("replies", {}), crowd.get("api", {}), crowd.get("split", {})
+        who = f"{crowd.get('people', p7.get('people'))} people × {crowd.get('rounds', p7.get('rounds'))} rounds"
+        delay = crowd.get("api_delay_ms", p7.get("api_delay_ms"))
+        if rep.get("count"):
+            add("7 crowd", f"!ack replies, {who}, API answering in {num(delay, 0)} ms",
+                f"p50 {num(rep.get('p50_ms'), 0)} ms, max {num(rep.get('max_ms'), 0)} ms "
+                f"(n={rep.get('count')}, lost {rep.get('lost')}, {rep.get('within_600_ms')} within 600 ms)",
+                "every reply ≤ 600 ms", rep.get("lost") == 0 and rep.get("max_ms", 1e9) <= 600)
+        else:
+            add("7 crowd", f"!ack replies, {who}", f"n/a {crowd.get('error', '')}", "every reply ≤ 600 ms", None)
+        if api:
+            add("7 crowd", "API requests per !ack; most at once; connections used",
+                f"{api.get('requests_per_command')}; {api.get('most_at_once')}; {api.get('connections')} "
+                f"(in-flight bound per network: {p7.get('max_in_flight_per_network') or 'default'})")
+        if split:
+            part = lambda k: f"{num(split.get(k, {}).get('p50_ms'), 0)}/{num(split.get(k, {}).get('max_ms'), 0)}"
+            add("7 crowd", "split p50/max ms: to GET | GET | GET→PUT | PUT | PUT→server | server→person",
+                " | ".join(part(k) for k in ("to_first_request", "api_get", "between_requests", "api_put",
+                                             "put_to_server", "server_to_person")))
+            add("7 crowd", "gateway's share (all but the API's answers and the last hop), p50/max",
+                f"{part('gateway_total')} ms")
+        ann = crowd.get("announcement", {})
+        base, during = ann.get("baseline", {}), ann.get("during", {})
+        if base.get("count") or during.get("count"):
+            not_delayed = None
+            if base.get("max_ms") is not None and during.get("max_ms") is not None:
+                # "Not delayed": no announcement during the commands slower than the slowest alone
+                # plus 50 ms of measurement noise (one scheduler slice on a busy 2-core machine).
+                not_delayed = during.get("lost") == 0 and during["max_ms"] <= base["max_ms"] + 50
+            add("7 crowd", "announcement latency (webhook → room), alone vs during the commands",
+                f"alone p50 {num(base.get('p50_ms'), 1)} ms, max {num(base.get('max_ms'), 1)} ms; during "
+                f"p50 {num(during.get('p50_ms'), 1)} ms, max {num(during.get('max_ms'), 1)} ms "
+                f"(n={base.get('count')}/{during.get('count')}, lost {base.get('lost')}/{during.get('lost')})",
+                "not delayed (≤ alone max + 50 ms)", not_delayed)
+
+    if params.get("only_part7"):
+        rows = [r for r in rows if r[0].startswith("7 ")]
     width = [max(len(str(r[i])) for r in rows + [("part", "figure", "value", "target", "verdict")]) for i in range(5)]
     header = ("part", "figure", "value", "target", "verdict")
     lines = [" | ".join(str(c).ljust(width[i]) for i, c in enumerate(header)),
@@ -184,7 +225,7 @@ def main() -> int:
     print("\n".join("| " + line + " |" for line in lines))
     document = {"machine": machine, "params": params, "inprocess": inproc, "rss_kb": rss, "fanout": fan,
                 "fanout_allowance": fanout_result, "round_trip": rtt, "intake": intake,
-                "comparison": comparison,
+                "comparison": comparison, "crowd": crowd,
                 "table": [dict(zip(header, r)) for r in rows]}
     with open(out, "w") as f:
         json.dump(document, f, indent=1, sort_keys=True)
