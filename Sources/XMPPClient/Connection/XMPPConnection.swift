@@ -30,16 +30,19 @@ public final class XMPPConnection: ChatTransport, RoomControl, Service, HealthSo
     private let group: any EventLoopGroup
 
     private let waiters = DeliveryWaiters()
-    /// The loop's inbox while `run()` is running. Socket reads and chat messages for the core
+    /// The loop's inbox while `run()` is running. Socket reads not yet handled
     /// count against ``credit`` (512 outstanding, then NIO stops reading until 128: nothing is
     /// dropped, the server waits); deliveries are bounded by ``DeliveryWaiters/capacity``.
     private let inbox = Mutex<AsyncStream<ConnectionEvent>.Continuation?>(nil)
     private let status = StatusBoard(HealthStatus())
-    /// Socket reads and chat messages for the core not yet handled (backpressure).
+    /// Socket reads not yet handled (backpressure).
     fileprivate let credit = InboundCredit()
 
     public var network: String { configuration.network }
 
+    /// - Parameter onMessage: called on the connection's loop task for every chat message, in
+    ///   order; it must return promptly (the gateway's `submit` does: a command runs in a task of
+    ///   its own). Called inline, not through a forwarding task: one thread hop less per message.
     public init(
         configuration: XMPPClientConfiguration,
         onMessage: @escaping @Sendable (InboundMessage) async -> Void,
@@ -63,39 +66,28 @@ public final class XMPPConnection: ChatTransport, RoomControl, Service, HealthSo
     /// rooms with unavailable presence and closes the stream.
     public func run() async throws {
         let (events, sink) = AsyncStream.makeStream(of: ConnectionEvent.self)
-        let (inbound, inboundSink) = AsyncStream.makeStream(of: InboundMessage.self)
         inbox.withLock { $0 = sink }
 
         let timer = DeadlineTimer { sink.yield(.deadline) }
-        await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { [onMessage, credit] in
-                for await message in inbound {
-                    await onMessage(message)
-                    credit.consumed()
-                }
-            }
-            await withGracefulShutdownHandler {
-                var loop = ConnectionLoop(connection: self, sink: sink, inbound: inboundSink, timer: timer)
-                await loop.run(events)
-            } onGracefulShutdown: {
-                sink.yield(.shutdown)
-            }
-            timer.stop()
-            inbox.withLock { $0 = nil }
-            sink.finish()
-            inboundSink.finish()
-            // Events that arrived after the loop stopped: refuse deliveries, close late sockets.
-            for await event in events {
-                switch event {
-                case .deliver(let token, _): waiters.resolve(token, .failure(TransportError.notConnected(network: network)))
-                case .connected(_, let channel): channel.close(promise: nil)
-                case .received: credit.consumed()
-                default: break
-                }
-            }
-            waiters.failAll(TransportError.notConnected(network: network))
-            // The message consumer finishes what it has.
+        await withGracefulShutdownHandler {
+            var loop = ConnectionLoop(connection: self, sink: sink, timer: timer)
+            await loop.run(events)
+        } onGracefulShutdown: {
+            sink.yield(.shutdown)
         }
+        timer.stop()
+        inbox.withLock { $0 = nil }
+        sink.finish()
+        // Events that arrived after the loop stopped: refuse deliveries, close late sockets.
+        for await event in events {
+            switch event {
+            case .deliver(let token, _): waiters.resolve(token, .failure(TransportError.notConnected(network: network)))
+            case .connected(_, let channel): channel.close(promise: nil)
+            case .received: credit.consumed()
+            default: break
+            }
+        }
+        waiters.failAll(TransportError.notConnected(network: network))
         status.publish(HealthStatus(state: .stopped))
     }
 
@@ -154,6 +146,7 @@ public final class XMPPConnection: ChatTransport, RoomControl, Service, HealthSo
     fileprivate var loopLogger: Logger { logger }
     fileprivate var eventLoopGroup: any EventLoopGroup { group }
     fileprivate func ready() { onReady(network) }
+    fileprivate func hand(_ message: InboundMessage) async { await onMessage(message) }
 }
 
 // MARK: - Health
@@ -229,7 +222,6 @@ private struct ConnectionLoop: ~Copyable {
     let connection: XMPPConnection
     let configuration: XMPPClientConfiguration
     let sink: AsyncStream<ConnectionEvent>.Continuation
-    let inbound: AsyncStream<InboundMessage>.Continuation
     let timer: DeadlineTimer
     var logger: Logger
 
@@ -250,12 +242,29 @@ private struct ConnectionLoop: ~Copyable {
     var reportedErrorGeneration = 0
     /// `host:port` of the current or last connection attempt, for logs.
     var target = ""
+    /// What the actions of the current event wrote, sent as one buffer (one TLS record, one hop
+    /// to the event loop, one `write`) when the event is handled: a reply and its XEP-0198 `<r/>`
+    /// go out together instead of as two flushes.
+    var outgoing: ByteBuffer?
+    /// Deliveries confirmed once ``outgoing`` is flushed (servers without stream management).
+    var outgoingTokens: [DeliveryToken] = []
+    /// What ``publishHealth()`` last published: it publishes again only when this changes.
+    var publishedHealth: HealthKey?
 
-    init(connection: XMPPConnection, sink: AsyncStream<ConnectionEvent>.Continuation, inbound: AsyncStream<InboundMessage>.Continuation, timer: DeadlineTimer) {
+    /// Everything the published health is made of, cheap to compare (the rooms by revision).
+    struct HealthKey: Equatable {
+        var link: Int
+        var nextAttempt: Instant?
+        var established: Bool
+        var roomsRevision: Int
+        var boundJID: JID?
+        var streamManagement: Bool
+    }
+
+    init(connection: XMPPConnection, sink: AsyncStream<ConnectionEvent>.Continuation, timer: DeadlineTimer) {
         self.connection = connection
         configuration = connection.configuration
         self.sink = sink
-        self.inbound = inbound
         self.timer = timer
         logger = connection.loopLogger
         session = XMPPSession(configuration: configuration)
@@ -276,11 +285,13 @@ private struct ConnectionLoop: ~Copyable {
         timer.schedule(nextDeadline)
         for await event in events {
             await handle(event, now: .now)
+            flushWrites()
             if case .received = event { connection.credit.consumed() }
             publishHealth()
             if finished { break }
             timer.schedule(nextDeadline)
         }
+        flushWrites()
         if case .connected(_, let channel) = link {
             try? await channel.close().get()
         }
@@ -405,6 +416,7 @@ private struct ConnectionLoop: ~Copyable {
             case .sendConfirmingOnFlush(let element, let token):
                 write(element.serialized(parentNamespace: XMPPNamespace.client), confirming: token)
             case .startTLS:
+                flushWrites()
                 if await startTLS() {
                     queue.append(contentsOf: session.tlsStarted(now: now))
                 } else {
@@ -414,8 +426,8 @@ private struct ConnectionLoop: ~Copyable {
                 parser.reset()
                 didReset = true
             case .inbound(let message):
-                connection.credit.produced()
-                if case .terminated = inbound.yield(message) { connection.credit.consumed() }
+                // In order, on this task: `onMessage` returns at once (see `init`).
+                await connection.hand(message)
             case .ready:
                 connection.ready()
                 if readySince == nil { readySince = now }
@@ -442,21 +454,39 @@ private struct ConnectionLoop: ~Copyable {
         }
     }
 
-    func write(_ text: String, confirming token: DeliveryToken? = nil) {
-        guard case .connected(let generation, let channel) = link else {
+    /// Queues `text` for the socket; ``flushWrites()`` sends what the current event wrote.
+    mutating func write(_ text: String, confirming token: DeliveryToken? = nil) {
+        guard case .connected = link else {
             if let token { sink.yield(.flushed(generation: generation, token, success: false)) }
             return
         }
-        let future = channel.writeAndFlush(ByteBuffer(string: text))
-        if let token {
-            let sink = self.sink
-            future.whenComplete { result in
-                if case .failure = result {
-                    sink.yield(.flushed(generation: generation, token, success: false))
-                } else {
-                    sink.yield(.flushed(generation: generation, token, success: true))
-                }
-            }
+        if outgoing == nil {
+            outgoing = ByteBuffer(string: text)
+        } else {
+            outgoing!.writeString(text)
+        }
+        if let token { outgoingTokens.append(token) }
+    }
+
+    /// Writes and flushes what ``write(_:confirming:)`` queued, in order, as one buffer.
+    mutating func flushWrites() {
+        guard let buffer = outgoing else { return }
+        let tokens = outgoingTokens
+        outgoing = nil
+        outgoingTokens = []
+        guard case .connected(let generation, let channel) = link else {
+            for token in tokens { sink.yield(.flushed(generation: generation, token, success: false)) }
+            return
+        }
+        guard !tokens.isEmpty else {
+            channel.writeAndFlush(buffer, promise: nil)
+            return
+        }
+        let sink = self.sink
+        channel.writeAndFlush(buffer).whenComplete { result in
+            let success: Bool
+            if case .failure = result { success = false } else { success = true }
+            for token in tokens { sink.yield(.flushed(generation: generation, token, success: success)) }
         }
     }
 
@@ -491,6 +521,7 @@ private struct ConnectionLoop: ~Copyable {
     }
 
     mutating func closeConnection(_ reason: XMPPSession.CloseReason, now: Instant) {
+        flushWrites()
         if case .connected(_, let channel) = link {
             // Let queued writes (a stream error, `</stream:stream>`) go out first.
             channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
@@ -580,7 +611,17 @@ private struct ConnectionLoop: ~Copyable {
 
     // MARK: Health
 
-    func publishHealth() {
+    /// Publishes the connection's health when it changed since the last event (building the
+    /// rooms' summary on every stanza was a measurable share of the CPU per command).
+    mutating func publishHealth() {
+        let key: HealthKey
+        switch link {
+        case .idle(let next): key = HealthKey(link: 0, nextAttempt: next, established: false, roomsRevision: session.roomsRevision, boundJID: session.boundJID, streamManagement: session.isStreamManagementEnabled)
+        case .connecting: key = HealthKey(link: 1, nextAttempt: nil, established: false, roomsRevision: session.roomsRevision, boundJID: session.boundJID, streamManagement: session.isStreamManagementEnabled)
+        case .connected: key = HealthKey(link: 2, nextAttempt: nil, established: session.isEstablished, roomsRevision: session.roomsRevision, boundJID: session.boundJID, streamManagement: session.isStreamManagementEnabled)
+        }
+        guard key != publishedHealth else { return }
+        publishedHealth = key
         let state: HealthStatus.State
         switch link {
         case .idle(let next): state = .waiting(until: next)

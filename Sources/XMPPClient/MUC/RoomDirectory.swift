@@ -33,9 +33,13 @@ struct RoomDirectory: Sendable {
     /// Alternative nicknames tried after 409 conflicts before giving up for a while.
     static let maximumNickAttempts = 9
 
-    private(set) var rooms: [JID: MUCRoom] = [:]
+    private(set) var rooms: [JID: MUCRoom] = [:] { didSet { revision &+= 1 } }
     /// Rooms in the order they were added, for stable joins and health output.
-    private(set) var order: [JID] = []
+    private(set) var order: [JID] = [] { didSet { revision &+= 1 } }
+    /// Changes with every change to a room, so the connection republishes its health (30 rooms'
+    /// names and states) only when something changed, not on every stanza. (`didSet` without
+    /// `oldValue` keeps in-place mutation: no copy of the dictionary.)
+    private(set) var revision = 0
     let baseNick: String
     let rejoinAfterKick: Duration?
     var selfPingInterval: Duration = .seconds(300)

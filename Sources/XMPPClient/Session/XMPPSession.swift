@@ -802,6 +802,9 @@ struct XMPPSession: Sendable {
     }
 
     /// A one-line status per room the bot still means to be in, for health.
+    /// Changes whenever ``roomSummary`` may have changed.
+    var roomsRevision: Int { rooms.revision }
+
     var roomSummary: [(room: String, joined: Bool, status: String)] {
         rooms.all.filter(\.isWanted).map { ($0.jid.description, $0.isJoined, $0.statusDescription) }
     }
