@@ -49,7 +49,7 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
 
     /// Events a session's task processes, in order.
     ///
-    /// Bounds of the session's streams: channel events and chat messages for the core count
+    /// Bounds of the session's streams: channel events (chat messages go to the core inline) count
     /// against the session's ``InboundCredit`` (512 outstanding, then NIO stops reading the
     /// socket until the backlog is down to 128: nothing is dropped, the server waits);
     /// deliveries are bounded by ``DeliveryWaiters/capacity`` and the outbox's own lanes;
@@ -93,6 +93,9 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
         var stsUpgradePort: Int?
     }
 
+    /// - Parameter onMessage: called on the connection's session task for every chat message, in
+    ///   order; it must return promptly (the gateway's `submit` does: a command runs in a task of
+    ///   its own). Called inline, not through a forwarding task: one thread hop less per message.
     public init(
         configuration: IRCClientConfiguration,
         onMessage: @escaping @Sendable (InboundMessage) async -> Void,
@@ -310,7 +313,7 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
             }
         }
         let serverHostname = IRCTLS.serverHostname(for: configuration)
-        // Backpressure: lines from the socket and chat messages for the core not yet handled.
+        // Backpressure: lines from the socket not yet handled.
         let credit = InboundCredit()
 
         let channel: any Channel
@@ -354,16 +357,6 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
         setStatus(.registering)
 
         let timer = DeadlineTimer { continuation.yield(.deadline) }
-        let (inbound, inboundContinuation) = AsyncStream.makeStream(of: InboundMessage.self)
-        let onMessage = self.onMessage
-        // Chat messages go to the core in order, without holding up PONGs and deliveries.
-        Task {
-            for await message in inbound {
-                await onMessage(message)
-                credit.consumed()
-            }
-        }
-
         let (invited, sessionConfiguration) = shared.withLock { state in
             var current = configuration
             current.rooms = state.configuredRooms
@@ -376,7 +369,7 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
             connection: self, channel: channel, sslContext: sslContext, serverHostname: serverHostname,
             effectiveConfiguration: configuration,
             machine: machine,
-            events: continuation, inbound: inboundContinuation, credit: credit)
+            events: continuation, credit: credit)
 
         await session.perform(session.machine.connectionEstablished(now: .now))
         timer.schedule(session.nextDeadline(after: .now))
@@ -399,7 +392,6 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
         }
         await session.perform(session.machine.connectionClosed())
         session.failAllPending()
-        inboundContinuation.finish()
         shared.withLock { $0.invitedRooms = session.machine.rooms.invitedRooms }
         try? await channel.close()
         return SessionOutcome(reason: session.closeReason ?? "connection closed", readySince: session.readySince)
@@ -415,7 +407,6 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
         let effectiveConfiguration: IRCClientConfiguration
         var machine: IRCClientStateMachine
         let events: AsyncStream<SessionEvent>.Continuation
-        let inbound: AsyncStream<InboundMessage>.Continuation
         let credit: InboundCredit
 
         var isOpen = true
@@ -561,8 +552,8 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
                         requestClose()
                     }
                 case .inbound(let message):
-                    credit.produced()
-                    if case .terminated = inbound.yield(message) { credit.consumed() }
+                    // In order, on this task: `onMessage` returns at once (see `init`).
+                    await connection.onMessage(message)
                 case .ready:
                     if readySince == nil { readySince = .now }
                     connection.onReady(network)
@@ -628,7 +619,14 @@ public final class IRCConnection: ChatTransport, RoomControl, Service, HealthSou
             pending = []
         }
 
-        func publishStatus() {
+        /// What ``publishStatus()`` last published (registered, nick, rooms' revision): it
+        /// publishes again only when that changed, not for every line and delivery.
+        var publishedStatus: (registered: Bool, nick: String, rooms: Int)?
+
+        mutating func publishStatus() {
+            let key = (registered: machine.isRegistered, nick: machine.nick, rooms: machine.rooms.revision)
+            if let publishedStatus, publishedStatus == key { return }
+            publishedStatus = key
             let status: Status
             if machine.isRegistered {
                 let missing = machine.rooms.missingRooms.map(\.name)

@@ -43,9 +43,13 @@ public struct IRCRoomTracker: Sendable {
     public var joinTimeout: Duration = .seconds(60)
 
     public private(set) var caseMapping: IRCCaseMapping
-    private var rooms: [String: Room] = [:]
+    private var rooms: [String: Room] = [:] { didSet { revision &+= 1 } }
     /// Folded names in the order rooms were added (configuration order first).
-    private var order: [String] = []
+    private var order: [String] = [] { didSet { revision &+= 1 } }
+    /// Changes with every change to a room, so the connection republishes its status (the
+    /// missing rooms) only when something changed, not on every line. (`didSet` without
+    /// `oldValue` keeps in-place mutation: no copy of the dictionary.)
+    public private(set) var revision = 0
 
     public init(
         configured: [IRCClientConfiguration.Room], invited: [IRCClientConfiguration.Room] = [],
