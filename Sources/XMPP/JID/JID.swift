@@ -60,7 +60,7 @@ public struct JID: Hashable, Sendable {
         func fail(_ reason: JIDError.Reason) -> JIDError { JIDError(input: input, reason: reason) }
 
         if let localpart {
-            let normalized = localpart.precomposedStringWithCanonicalMapping.lowercased()
+            let normalized = Self.nfc(localpart).lowercased()
             try Self.checkLength(normalized, .localpart, fail)
             if let bad = normalized.first(where: Self.isForbiddenInLocalpart) {
                 throw fail(.forbiddenCharacter(.localpart, bad))
@@ -71,16 +71,17 @@ public struct JID: Hashable, Sendable {
         }
 
         // RFC 7622 §3.2 / RFC 5895: the ideographic and fullwidth full stops separate labels too.
-        var domain = String(domainpart.precomposedStringWithCanonicalMapping.lowercased().map { character -> Character in
-            character == "\u{3002}" || character == "\u{FF0E}" || character == "\u{FF61}" ? "." : character
-        })
+        var domain = Self.isASCII(domainpart) ? domainpart.lowercased()
+            : String(domainpart.precomposedStringWithCanonicalMapping.lowercased().map { character -> Character in
+                character == "\u{3002}" || character == "\u{FF0E}" || character == "\u{FF61}" ? "." : character
+            })
         if domain.hasSuffix("."), domain.count > 1 { domain.removeLast() }
         try Self.checkLength(domain, .domainpart, fail)
         if let problem = Self.domainProblem(domain) { throw fail(problem) }
         self.domainpart = domain
 
         if let resourcepart {
-            let normalized = resourcepart.precomposedStringWithCanonicalMapping
+            let normalized = Self.nfc(resourcepart)
             try Self.checkLength(normalized, .resourcepart, fail)
             if let bad = normalized.first(where: Self.isControl) {
                 throw fail(.forbiddenCharacter(.resourcepart, bad))
@@ -113,6 +114,17 @@ public struct JID: Hashable, Sendable {
     }
 
     // MARK: Validation
+
+    /// Unicode NFC. An ASCII string is its own NFC (no ASCII character decomposes or composes), so
+    /// the common case skips Foundation's normalization, which bridges through `NSString` and was
+    /// a visible share of the CPU per received stanza (issue 11).
+    private static func nfc(_ part: String) -> String {
+        isASCII(part) ? part : part.precomposedStringWithCanonicalMapping
+    }
+
+    private static func isASCII(_ part: String) -> Bool {
+        part.utf8.allSatisfy { $0 < 0x80 }
+    }
 
     private static func checkLength(_ part: String, _ which: JIDError.Part, _ fail: (JIDError.Reason) -> JIDError) throws(JIDError) {
         let bytes = part.utf8.count
