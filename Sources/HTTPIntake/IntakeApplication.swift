@@ -44,6 +44,9 @@ public func buildIntakeRouter(
 /// connection. The total cap is lowered to fit the process's descriptor limit when needed, so the
 /// listening socket never meets `EMFILE` (SwiftNIO then backs off accepting for a second at a time,
 /// during which nobody is served).
+///
+/// It runs without Hummingbird's once-a-second date cache (``IntakeHTTPApplication``), so an idle
+/// gateway's HTTP intake arms no timer.
 public func buildIntakeApplication(
     configuration: IntakeConfiguration, dependencies: IntakeDependencies, host: String, port: Int, logger: Logger,
     extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil
@@ -56,7 +59,7 @@ public func buildIntakeApplication(
             "open_file_limit": "\(descriptorLimit ?? 0)",
         ])
     }
-    return Application(
+    return IntakeHTTPApplication(
         router: buildIntakeRouter(configuration: configuration, dependencies: dependencies, logger: logger, extraRoutes: extraRoutes),
         server: .limitedHTTP1(limits, logger: logger),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tocsin"),
