@@ -61,7 +61,9 @@ public struct GatewayAssembly {
             logger.notice("summarised stale undelivered messages", metadata: ["rooms": "\(summaries.count)"])
         }
         let dispatcher = OutboxDispatcher(outbox: outbox)
-        let relay = EventRelay()
+        // A snooze set (by a command or the API) may end before the snooze-expiry task's deadline.
+        let snoozeWakeup = DeadlineWakeup()
+        let relay = EventRelay(observe: { if $0.kind == .snoozed { snoozeWakeup.nudge() } })
         // One router for everything that words announcements: the configuration's routes plus the
         // subscriptions made from chat, stored in the same database (issue 12).
         let subscriptionTable = try SubscriptionTable(database: database)
@@ -92,6 +94,7 @@ public struct GatewayAssembly {
         let gatewayMetrics = GatewayMetrics(registry: metrics)
         gatewayMetrics.recordBuildInfo(version: TocsinVersion.current)
         var health: [any HealthSource] = [OutboxReadiness(outbox: outbox)]
+        var deadlineMaintenance: [DeadlineMaintenance] = []
         var maintenance: [MaintenanceService.Task] = [
             .init(name: "outbox purge", every: .seconds(3600)) {
                 _ = try await outbox.purgeDelivered(olderThan: 7 * 86400, now: Date())
@@ -121,7 +124,9 @@ public struct GatewayAssembly {
             alerts = store
             replayable = store
             health.append(EmbeddedStoreHealth(service: store))
-            maintenance.append(.init(name: "snooze expiry", every: .seconds(30)) { _ = try await store.wakeExpiredSnoozes() })
+            deadlineMaintenance.append(DeadlineMaintenance(
+                name: "snooze expiry", nextDue: { try await store.nextSnoozeEnd() },
+                work: { _ = try await store.wakeExpiredSnoozes() }, wakeup: snoozeWakeup))
             for definition in settings.services {
                 if let key = secret(definition.routingKey) { routingKeys[key] = definition.name }
             }
@@ -230,7 +235,7 @@ public struct GatewayAssembly {
         var services: [any Service] = connections
         health += connections.map { $0 as any HealthSource }
         services.append(DispatcherService(dispatcher: dispatcher, transports: transports))
-        services.append(MaintenanceService(tasks: maintenance, logger: logger))
+        services.append(MaintenanceService(tasks: maintenance, deadlineTasks: deadlineMaintenance, logger: logger))
         if let pages { services.append(pages.recordingService) }
 
         let http = configuration.http

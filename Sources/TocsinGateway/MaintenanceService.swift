@@ -1,8 +1,9 @@
 import Logging
 import ServiceLifecycle
 
-/// Periodic housekeeping (snooze expiry, purging old delivered outbox rows) as one lifecycle
-/// service; a failing task is logged and tried again next period, never takes the gateway down.
+/// Housekeeping as one lifecycle service: periodic tasks (purging old delivered outbox rows,
+/// hourly) and deadline-driven ones (snooze expiry, ``DeadlineMaintenance``: no timer while
+/// nothing is pending). A failing task is logged and tried again later, never takes the gateway down.
 struct MaintenanceService: Service {
     struct Task: Sendable {
         var name: String
@@ -17,6 +18,7 @@ struct MaintenanceService: Service {
     }
 
     var tasks: [Task]
+    var deadlineTasks: [DeadlineMaintenance] = []
     var logger: Logger
 
     func run() async throws {
@@ -32,6 +34,9 @@ struct MaintenanceService: Service {
                             }
                         }
                     }
+                }
+                for task in deadlineTasks {
+                    group.addTask { await task.run(logger: logger) }
                 }
             }
         }
