@@ -197,7 +197,7 @@ public final class EmbeddedIncidentStore: IncidentService, TransactionalCommandS
     }
 
     /// Re-triggers acknowledged incidents whose snooze has ended, publishing an `unacknowledged`
-    /// event for each. The gateway calls this periodically (a minute is precise enough).
+    /// event for each. The gateway calls this when ``nextSnoozeEnd()`` comes (no polling).
     @discardableResult
     public func wakeExpiredSnoozes() async throws -> [Incident] {
         let at = now()
