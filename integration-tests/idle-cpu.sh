@@ -12,6 +12,8 @@
 # Also prints each gateway's memory by kind (issue 11, item 8): VmRSS, and from smaps_rollup the
 # anonymous part (heaps, stacks) and the file-backed part (code and read-only data of the
 # executable and the shared libraries it maps), after the idle window.
+# IDLE_PERF_DIR=DIR records `perf record -g` over the window (events: IDLE_PERF_EVENTS, default
+# `-e sched:sched_switch`) into DIR/idle-RUN.data, to attribute the wake-ups (`perf script`).
 # IDLE_MAX_MS_PER_S=0.1 makes the script exit 1 when the schedstat figure is above it.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -91,23 +93,38 @@ sleep "$settle_seconds"
 pid="$TOCSIN_GATEWAY_PID"
 ticks_per_second="$(getconf CLK_TCK)"
 stat_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
-sched_ns() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
-wakeups() { # voluntary + involuntary context switches of every thread
-  cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s }'
+# Per thread, sampled every second: libdispatch ends a worker thread after a few idle seconds,
+# and a thread that has exited is no longer in /proc/PID/task — summing the live threads at both
+# ends of the window would drop its switches (and once went negative). Each thread counts from its
+# first sample (0 when born in the window) to its last.
+thread_sample() { # "TID NAME SWITCHES CPU_NS" for every live thread
+  awk 'FNR == 1 { n = split(FILENAME, p, "/"); tid = p[n - 1] }
+       FILENAME ~ /comm$/ { name[tid] = $0; gsub(/ /, "_", name[tid]) }
+       FILENAME ~ /status$/ && /ctxt_switches/ { sw[tid] += $2 }
+       FILENAME ~ /schedstat$/ { ns[tid] = $1 }
+       END { for (t in sw) print t, name[t], sw[t], ns[t] + 0 }' \
+    /proc/"$pid"/task/*/comm /proc/"$pid"/task/*/status /proc/"$pid"/task/*/schedstat 2>/dev/null
 }
-
-per_thread() { # "TID NAME SWITCHES CPU_NS" per thread
-  local task
-  for task in /proc/"$pid"/task/*; do
-    echo "${task##*/} $(tr ' ' '_' <"$task/comm") $(awk '/ctxt_switches/ { s += $2 } END { print s }' "$task/status") $(awk '{ print $1 }' "$task/schedstat")"
-  done 2>/dev/null
-}
-
-per_thread >"$TOCSIN_GATEWAY_DIR/threads.0"
-t0=$(_it_now); k0=$(stat_ticks); n0=$(sched_ns); w0=$(wakeups)
-sleep "$idle_seconds"
-t1=$(_it_now); k1=$(stat_ticks); n1=$(sched_ns); w1=$(wakeups)
-per_thread >"$TOCSIN_GATEWAY_DIR/threads.1"
+samples="$TOCSIN_GATEWAY_DIR/threads-$run.samples"
+thread_sample | sed 's/^/0 /' >"$samples"
+t0=$(_it_now); k0=$(stat_ticks)
+( for ((s = 1; s <= idle_seconds; s++)); do sleep 1; thread_sample | sed "s/^/$s /"; done >>"$samples" ) &
+sampler=$!
+if [ -n "${IDLE_PERF_DIR:-}" ]; then # attribution: perf over the window (its own cost is counted)
+  mkdir -p "$IDLE_PERF_DIR"
+  # shellcheck disable=SC2086 # IDLE_PERF_EVENTS is a list of perf options
+  perf record -q -g ${IDLE_PERF_EVENTS:--e sched:sched_switch} -p "$pid" -o "$IDLE_PERF_DIR/idle-$run.data" \
+    -- sleep "$idle_seconds" >"$IDLE_PERF_DIR/perf-$run.log" 2>&1 || echo "[idle] perf failed: see $IDLE_PERF_DIR/perf-$run.log"
+fi
+wait "$sampler"
+t1=$(_it_now); k1=$(stat_ticks)
+# "TID NAME SWITCHES CPU_NS" over the window, per thread seen in it.
+awk '$1 == 0 { first_sw[$2] = $4; first_ns[$2] = $5 }
+     { last_sw[$2] = $4; last_ns[$2] = $5; name[$2] = $3 }
+     END { for (t in last_sw) print t, name[t], last_sw[t] - first_sw[t], last_ns[t] - first_ns[t] }' \
+  "$samples" >"$TOCSIN_GATEWAY_DIR/threads-$run.window"
+w0=0; w1=$(awk '{ s += $3 } END { print s + 0 }' "$TOCSIN_GATEWAY_DIR/threads-$run.window")
+n0=0; n1=$(awk '{ s += $4 } END { printf "%.0f", s }' "$TOCSIN_GATEWAY_DIR/threads-$run.window")
 gateway_alive || { echo "[idle] FAILED: the gateway exited during the measurement"; return 1; }
 memory_line="$(awk -v bin="$(tocsin_binary)" '/^Rss:/ { rss = $2 } /^Anonymous:/ { anon = $2 } /^Pss:/ { pss = $2 }
   END { printf "[idle] memory: VmRSS %.1f MB = anonymous %.1f MB + file-backed %.1f MB (Pss %.1f MB) %s", rss / 1024, anon / 1024, (rss - anon) / 1024, pss / 1024, bin }' \
@@ -124,13 +141,12 @@ awk -v t0="$t0" -v t1="$t1" -v k0="$k0" -v k1="$k1" -v hz="$ticks_per_second" \
   printf "[idle] context switches: %.1f per second\n", (w1 - w0) / secs
 }'
 # Which threads woke: context switches and CPU per thread over the window (busiest first).
-echo "[idle] per thread (switches/s, ms CPU/s):"
+echo "[idle] per thread (switches/s, ms CPU/s; threads that ended in the window included):"
 awk -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
-  NR == FNR { sw[$1] = $3; ns[$1] = $4; next }
-  { printf "  %-20s %7.2f %8.4f\n", $2, ($3 - sw[$1]) / secs, ($4 - ns[$1]) / 1e6 / secs }' \
-  "$TOCSIN_GATEWAY_DIR/threads.0" "$TOCSIN_GATEWAY_DIR/threads.1" | sort -k2 -nr | head -n 12
+  { printf "  %-20s %7.2f %8.4f\n", $2, $3 / secs, $4 / 1e6 / secs }' \
+  "$TOCSIN_GATEWAY_DIR/threads-$run.window" | sort -k2 -nr | head -n 12
 echo "$memory_line"
-summary+=("$(awk -v n0="$n0" -v n1="$n1" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.4f ms/s", (n1 - n0) / 1e6 / (t1 - t0) }') | ${memory_line#\[idle\] memory: }")
+summary+=("$(awk -v n0="$n0" -v n1="$n1" -v w1="$w1" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.4f ms/s, %.2f switches/s", (n1 - n0) / 1e6 / (t1 - t0), w1 / (t1 - t0) }') | ${memory_line#\[idle\] memory: }")
 limit="${IDLE_MAX_MS_PER_S:-}"
 if [ -n "$limit" ]; then
   awk -v n0="$n0" -v n1="$n1" -v t0="$t0" -v t1="$t1" -v limit="$limit" \
@@ -145,6 +161,6 @@ for index in "${!binaries[@]}"; do
   [ "$rc" = 0 ] || status=1
   [ "$rc" = 1 ] && break
 done
-echo "[idle] summary (idle CPU | memory):"
+echo "[idle] summary (idle CPU, context switches | memory):"
 for line in "${summary[@]}"; do echo "  $line"; done
 exit "$status"
