@@ -6,11 +6,14 @@ import TocsinCore
 
 /// Chat commands carried out on PagerDuty through REST API v2.
 ///
-/// People name incidents by number (`!ack 1234`); PagerDuty writes go to the incident id. `GET
-/// /incidents/{id}` "accepts either an incident id, or an incident number" (REST API reference, "Get
-/// an incident"), so each command reads the incident by number first — which also tells its current
-/// status, so `!ack 1 2 3` can answer per number (already acknowledged, resolved, missing) — and
-/// remembers number → id for the next read.
+/// People name incidents by number (`!ack 1234`); PagerDuty writes go to the incident id. Tocsin
+/// remembers number → id and the last status it saw, from every answer, from webhook deliveries
+/// (``learn(_:)``) and from the open incidents listed at start (``learnOpenIncidents(upTo:)``), so
+/// `!ack`/`!resolve` of a known incident is one `PUT` whose answer — or PagerDuty's error code —
+/// gives the outcome. An unknown number is read first: `GET /incidents/{id}` "accepts either an
+/// incident id, or an incident number" (REST API reference, "Get an incident"), which also tells
+/// its current status, so `!ack 1 2 3` can answer per number (already acknowledged, resolved,
+/// missing).
 public final class PagerDutyService: IncidentService, HealthSource, Sendable {
     public let backendName = "PagerDuty"
     public let supportedCommands: Set<CommandName> = Set(CommandName.allCases)
@@ -20,7 +23,8 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
     let mapping: IncidentMapping
     let clock: any PagerDutyClock
     let logger: Logger
-    private let incidentIDs = Mutex<[Int: String]>([:])
+    /// Number → id and last known status, learned from answers, webhooks and announcements.
+    private let known = Mutex<[Int: KnownIncident]>([:])
     private let newIncidentKey: @Sendable () -> String
 
     /// `PUT /incidents` takes at most 250 incidents (413 above).
@@ -28,13 +32,21 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
     /// Classic pagination: `limit` at most 100, `offset + limit` at most 10,000.
     static let pageLimit = 100
     static let paginationCeiling = 10_000
-    private static let incidentIDCacheCapacity = 10_000
+    private static let knownIncidentCapacity = 10_000
     /// How far PagerDuty's clock may be behind Tocsin's when matching a write's effect by time.
     static let clockSkewAllowance: TimeInterval = 120
 
     public convenience init(configuration: PagerDutyConfiguration, httpClient: HTTPClient, logger: Logger) {
         self.init(
             configuration: configuration, transport: AsyncHTTPClientTransport(client: httpClient),
+            clock: SystemPagerDutyClock(), jitter: { Double.random(in: 0..<1) }, logger: logger)
+    }
+
+    /// Over the backend's own client (``PagerDutyHTTPClient``), sized for the commands that may
+    /// run at once; shut it down at gateway stop.
+    public convenience init(configuration: PagerDutyConfiguration, httpClient: PagerDutyHTTPClient, logger: Logger) {
+        self.init(
+            configuration: configuration, transport: AsyncHTTPClientTransport(owned: httpClient),
             clock: SystemPagerDutyClock(), jitter: { Double.random(in: 0..<1) }, logger: logger)
     }
 
@@ -61,20 +73,93 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
         try await transition(numbers, to: .resolved, verb: "resolve", by: actor)
     }
 
-    /// Reads each incident, answers the ones already in `target` (or that cannot get there) on
-    /// their own, and changes the rest with one bulk `PUT /incidents`.
+    /// Changes the incidents with bulk `PUT /incidents`, reading an incident first only when its
+    /// id is not known or what Tocsin last saw of it says the write would change nothing.
     ///
-    /// Errors about one incident (not found, refused) become that number's outcome; errors about
-    /// PagerDuty itself (unavailable, token refused) fail the command, unless some numbers already
-    /// have an answer worth showing.
+    /// Numbers whose id Tocsin has learned (from a webhook, an announcement or an earlier answer)
+    /// and whose last known status is not already `target` are written straight away: one request,
+    /// the outcome read from its answer. PagerDuty refuses a status it cannot apply with its error
+    /// codes (REST API › "Errors"): 1001 "Incident Already Resolved" answers `!ack` of a resolved
+    /// incident (invalid transition, nothing more to ask); 1002 "Incident Already Acknowledged"
+    /// and 1001 to `!resolve` mean the incident is already there, so it is read for an "unchanged"
+    /// answer that says by whom and when. Any other refusal of a direct write (a stale id, a refused
+    /// bulk of several incidents) sends those numbers the long way.
+    ///
+    /// The long way reads each incident (`GET`, by id when known, else by number), answers the
+    /// ones already in `target` (or that cannot get there) on their own, and changes the rest with
+    /// one bulk `PUT /incidents`. Errors about one incident (not found, refused) become that
+    /// number's outcome; errors about PagerDuty itself (unavailable, token refused) fail the
+    /// command, unless some numbers already have an answer worth showing.
     func transition(
         _ numbers: [Int], to target: IncidentStatus, verb: String, by actor: Actor
     ) async throws(IncidentServiceError) -> [TransitionOutcome] {
         var unique: [Int] = []
         for number in numbers where !unique.contains(number) { unique.append(number) }
         var outcomes: [Int: TransitionOutcome] = [:]
-        var pending: [(number: Int, resource: IncidentResource)] = []
+        var direct: [(number: Int, id: String)] = []
+        var lookUp: [Int] = []
         for number in unique {
+            if number > 0, let known = knownIncident(number), known.status.map({ Self.writeMayChange($0, to: target) }) ?? true {
+                direct.append((number, known.id))
+            } else {
+                lookUp.append(number)
+            }
+        }
+
+        for chunk in Self.chunks(direct) {
+            let reply: Result<IncidentList, PagerDutyRESTClient.Refusal>
+            do {
+                reply = try await writeStatus(chunk, to: target, by: actor)
+            } catch {
+                if outcomes.isEmpty, case .unavailable = error { throw error }
+                for (number, _) in chunk { outcomes[number] = .failed(number: number, error) }
+                continue
+            }
+            switch reply {
+            case .success(let answer):
+                var updated: [String: IncidentResource] = [:]
+                for resource in answer.incidents { updated[resource.id] = resource }
+                for (number, id) in chunk {
+                    if let fresh = updated[id], fresh.incidentNumber == number {
+                        remember(fresh)
+                        do {
+                            outcomes[number] = .changed(try mapping.incident(fresh))
+                        } catch {
+                            outcomes[number] = .failed(number: number, error)
+                        }
+                    } else {
+                        // Written, but the answer does not show it: read it.
+                        do {
+                            let resource = try await incidentResource(number)
+                            outcomes[number] = .changed(try mapping.incident(resource))
+                        } catch {
+                            outcomes[number] = .failed(number: number, error)
+                        }
+                    }
+                }
+            case .failure(let refusal):
+                guard Self.mayBeAboutTheIncident(refusal) else {
+                    // The token, the acting user, the request: asking again the long way changes nothing.
+                    for (number, _) in chunk { outcomes[number] = .failed(number: number, refusal.error) }
+                    continue
+                }
+                if chunk.count == 1, let (number, _) = chunk.first,
+                   refusal.code == PagerDutyErrorCode.incidentAlreadyResolved, target == .acknowledged {
+                    forgetStatus(number, now: .resolved)
+                    outcomes[number] = .failed(number: number, .invalidTransition(number: number, from: .resolved, to: verb))
+                    continue
+                }
+                // Already there (1002, or 1001 to a resolve): read it for who and when. Anything
+                // else — a stale id, several incidents in one refused bulk — also goes the long way.
+                for (number, _) in chunk {
+                    forgetStatus(number, now: nil)
+                    lookUp.append(number)
+                }
+            }
+        }
+
+        var pending: [(number: Int, resource: IncidentResource)] = []
+        for number in unique where lookUp.contains(number) {
             do {
                 let resource = try await incidentResource(number)
                 let incident = try mapping.incident(resource)
@@ -86,19 +171,24 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
                     pending.append((number, resource))
                 }
             } catch {
-                guard case .notFound = error else { throw error }
+                // Some numbers may already be written: their answers are worth more than one error.
+                guard case .notFound = error else {
+                    if outcomes.isEmpty { throw error }
+                    outcomes[number] = .failed(number: number, error)
+                    continue
+                }
                 outcomes[number] = .failed(number: number, error)
             }
         }
 
-        var start = 0
-        while start < pending.count {
-            let chunk = pending[start..<min(start + Self.bulkUpdateLimit, pending.count)]
-            start += Self.bulkUpdateLimit
-            let body = RequestBody.BulkStatusUpdate(incidents: chunk.map { .init(id: $0.resource.id, status: target.rawValue) })
-            do {
-                let answer = try await client.send(
-                    APIRequest(.put, "/incidents", body: RequestBody.encode(body), from: actor), expecting: IncidentList.self)
+        for chunk in Self.chunks(pending) {
+            let written: [(number: Int, id: String)] = chunk.map { ($0.number, $0.resource.id) }
+            do throws(IncidentServiceError) {
+                let answer: IncidentList
+                switch try await writeStatus(written, to: target, by: actor) {
+                case .success(let list): answer = list
+                case .failure(let refusal): throw refusal.error
+                }
                 var updated: [String: IncidentResource] = [:]
                 for resource in answer.incidents { updated[resource.id] = resource }
                 for (number, resource) in chunk {
@@ -117,6 +207,56 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
             }
         }
         return unique.compactMap { outcomes[$0] }
+    }
+
+    /// Whether writing `target` to an incident last seen in `status` may change it. When it may
+    /// not (already there, or acknowledging a resolved one) the incident is read instead: the
+    /// answer needs who and when, and a write would at best be refused.
+    static func writeMayChange(_ status: IncidentStatus, to target: IncidentStatus) -> Bool {
+        status != target && !(target == .acknowledged && status == .resolved)
+    }
+
+    /// Whether a refused status write may be explained by the incident itself — already there
+    /// (1001, 1002), or an id PagerDuty no longer knows (404, 2100, 5001, or 2001 "Invalid Input
+    /// Provided" naming the id) — so reading it may still give an answer. A refused token (401),
+    /// acting user (403, or 400 1008 "Requester User Not Found") or anything else would be
+    /// refused again.
+    static func mayBeAboutTheIncident(_ refusal: PagerDutyRESTClient.Refusal) -> Bool {
+        if refusal.status == 404 { return true }
+        guard refusal.status == 400, let code = refusal.code else { return false }
+        return [PagerDutyErrorCode.incidentAlreadyResolved, PagerDutyErrorCode.incidentAlreadyAcknowledged,
+                PagerDutyErrorCode.notFound, PagerDutyErrorCode.incidentNotFound, PagerDutyErrorCode.invalidInput].contains(code)
+    }
+
+    static func chunks<Element>(_ items: [Element]) -> [ArraySlice<Element>] {
+        stride(from: 0, to: items.count, by: bulkUpdateLimit).map { items[$0..<min($0 + bulkUpdateLimit, items.count)] }
+    }
+
+    /// One bulk `PUT /incidents` setting `target` on `incidents` (at most ``bulkUpdateLimit``).
+    ///
+    /// Not repeated blindly after a 5xx, a timeout or a dropped connection: PagerDuty may have
+    /// applied it, and a repeat would acknowledge twice (or be refused as "already acknowledged"
+    /// and answered as someone else's). Each incident is read instead; when all are in `target`
+    /// the write counts as applied, otherwise it is sent again while attempts last.
+    private func writeStatus(
+        _ incidents: some Collection<(number: Int, id: String)>, to target: IncidentStatus, by actor: Actor
+    ) async throws(IncidentServiceError) -> Result<IncidentList, PagerDutyRESTClient.Refusal> {
+        let written = Array(incidents)
+        let body = RequestBody.BulkStatusUpdate(incidents: written.map { .init(id: $0.id, status: target.rawValue) })
+        return try await client.sendOrRefusal(
+            APIRequest(.put, "/incidents", body: RequestBody.encode(body), from: actor, isIdempotent: false,
+                       incidentNumber: written.count == 1 ? written[0].number : nil),
+            expecting: IncidentList.self,
+            ifUnsure: { () async throws(IncidentServiceError) -> IncidentList? in
+                var now: [IncidentResource] = []
+                for (number, id) in written {
+                    let answer = try await self.client.send(
+                        APIRequest(.get, APIRequest.path("incidents", id), incidentNumber: number), expecting: IncidentEnvelope.self)
+                    guard answer.incident.status == target.rawValue else { return nil }
+                    now.append(answer.incident)
+                }
+                return IncidentList(incidents: now, more: false)
+            })
     }
 
     /// Adding a note is not idempotent: after a 5xx or a lost answer the incident's notes are read
@@ -259,6 +399,13 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
 
     public func openIncidents(limit: Int) async throws -> IncidentPage {
         let wanted = max(1, limit)
+        let (collected, more) = try await openIncidentResources(limit: wanted)
+        let incidents = try collected.prefix(wanted).map { resource throws(IncidentServiceError) in try mapping.incident(resource) }
+        return IncidentPage(incidents: incidents, more: more || collected.count > wanted)
+    }
+
+    private func openIncidentResources(limit: Int) async throws(IncidentServiceError) -> (resources: [IncidentResource], more: Bool) {
+        let wanted = max(1, limit)
         var collected: [IncidentResource] = []
         var more = false
         while collected.count < wanted {
@@ -276,8 +423,15 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
             if !more || page.incidents.isEmpty { break }
         }
         collected.forEach(remember)
-        let incidents = try collected.prefix(wanted).map { resource throws(IncidentServiceError) in try mapping.incident(resource) }
-        return IncidentPage(incidents: incidents, more: more || collected.count > wanted)
+        return (collected, more)
+    }
+
+    /// Reads the open incidents (newest first, at most `limit`) to learn their numbers and ids, so
+    /// `!ack` of an incident opened before the gateway started is one request too. Returns how
+    /// many were learned.
+    @discardableResult
+    public func learnOpenIncidents(upTo limit: Int = 1_000) async throws(IncidentServiceError) -> Int {
+        try await openIncidentResources(limit: limit).resources.count
     }
 
     public func details(of number: Int) async throws -> IncidentDetails {
@@ -388,7 +542,7 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
     /// PagerDuty's "Not Found" to that question is.
     func incidentResource(_ number: Int) async throws(IncidentServiceError) -> IncidentResource {
         guard number > 0 else { throw .notFound(number: number) }
-        if let cached = incidentIDs.withLock({ $0[number] }) {
+        if let cached = cachedIncidentID(number) {
             do {
                 let answer = try await client.send(
                     APIRequest(.get, APIRequest.path("incidents", cached), incidentNumber: number), expecting: IncidentEnvelope.self)
@@ -399,7 +553,7 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
             } catch {
                 guard case .rejected(404, _) = error else { throw error }
             }
-            incidentIDs.withLock { _ = $0.removeValue(forKey: number) }
+            known.withLock { _ = $0.removeValue(forKey: number) }
         }
         let answer = try await client.send(
             APIRequest(.get, APIRequest.path("incidents", String(number)), incidentNumber: number, asksWhetherIncidentExists: true),
@@ -411,15 +565,44 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
         return answer.incident
     }
 
+    /// What Tocsin last saw of an incident: enough to write to it without reading it first.
+    struct KnownIncident: Sendable, Hashable {
+        var id: String
+        /// nil when the last sighting did not say, or a write was refused in a way that says the
+        /// status is not what Tocsin thought.
+        var status: IncidentStatus?
+    }
+
     private func remember(_ resource: IncidentResource) {
-        incidentIDs.withLock { ids in
-            if ids.count >= Self.incidentIDCacheCapacity, ids[resource.incidentNumber] == nil { ids.removeAll(keepingCapacity: true) }
-            ids[resource.incidentNumber] = resource.id
+        remember(number: resource.incidentNumber, id: resource.id, status: IncidentStatus(rawValue: resource.status))
+    }
+
+    private func remember(number: Int, id: String, status: IncidentStatus?) {
+        guard number > 0, !id.isEmpty else { return }
+        known.withLock { known in
+            if known.count >= Self.knownIncidentCapacity, known[number] == nil { known.removeAll(keepingCapacity: true) }
+            known[number] = KnownIncident(id: id, status: status)
         }
     }
 
+    /// Learns an incident's number, id and status from what the gateway saw of it — a verified
+    /// webhook delivery or an announcement — so the next `!ack` of that number is one `PUT`.
+    /// Incidents without a number (a note event about an incident never seen whole) are ignored.
+    public func learn(_ incident: Incident) {
+        remember(number: incident.number, id: incident.id, status: incident.status)
+    }
+
+    /// Marks the status Tocsin knew as wrong (`now: nil`) or corrects it.
+    private func forgetStatus(_ number: Int, now status: IncidentStatus?) {
+        known.withLock { known in known[number]?.status = status }
+    }
+
+    func knownIncident(_ number: Int) -> KnownIncident? {
+        known.withLock { $0[number] }
+    }
+
     func cachedIncidentID(_ number: Int) -> String? {
-        incidentIDs.withLock { $0[number] }
+        knownIncident(number)?.id
     }
 
     private func update(

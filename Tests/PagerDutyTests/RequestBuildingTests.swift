@@ -69,14 +69,14 @@ import TocsinCore
         #expect(requests[1].jsonBody == json(#"{"incidents": [{"id": "PABC123", "type": "incident_reference", "status": "acknowledged"}]}"#))
     }
 
-    @Test func theNumberToIdCacheSendsLaterReadsToTheId() async throws {
+    @Test func theNumberToIdCacheSendsLaterWritesStraightToTheId() async throws {
         let transport = conversation()
         let service = Fixture.service(transport)
         _ = try await service.details(of: 42)
         #expect(service.cachedIncidentID(42) == "PABC123")
         _ = try await service.resolve([42], by: Fixture.alice)
         #expect(transport.requests.filter { $0.method == "GET" && $0.path.hasPrefix("/incidents/") && !$0.path.contains("/notes")
-            && !$0.path.contains("/log_entries") }.map(\.path) == ["/incidents/42", "/incidents/PABC123"])
+            && !$0.path.contains("/log_entries") }.map(\.path) == ["/incidents/42"], "no second read: the id is known")
         #expect(transport.requests.last?.jsonBody == json(#"{"incidents": [{"id": "PABC123", "type": "incident_reference", "status": "resolved"}]}"#))
     }
 

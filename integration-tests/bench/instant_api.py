@@ -2,9 +2,13 @@
 """A PagerDuty REST API v2 subset that answers at once: the incident API both bots use in the
 benchmark's comparison (Tocsin on its PagerDuty backend, Errbot with bench/errbot's plugin).
 
-Only what `!ack N` needs: `GET /incidents/{id or number}` and bulk `PUT /incidents`
-(status acknowledged/resolved), with PagerDuty's headers checked (token, Accept, From on writes).
-Every incident number from 1 to --incidents exists. Each answer is written with one send on a
+Only what `!ack N` needs: `GET /incidents/{id or number}`, bulk `PUT /incidents` (status
+acknowledged/resolved) and the open-incident list `GET /incidents?statuses[]=…&limit=&offset=`
+(Tocsin reads it once at start to learn numbers and ids), with PagerDuty's headers checked (token,
+Accept, From on writes). Every incident number from 1 to --incidents exists. A status PUT that
+PagerDuty would refuse is refused with its code and nothing in the bulk is applied
+(shared/reference/pagerduty.md): an entry already resolved 400 code 1001 "Incident Already
+Resolved", acknowledging an acknowledged one 400 code 1002 "Incident Already Acknowledged". Each answer is written with one send on a
 TCP_NODELAY socket, so no Nagle/delayed-ACK pause is added to a keep-alive request (the
 integration tests' simulator writes headers and body separately, which costs ~40 ms per request
 on a reused connection).
@@ -13,11 +17,12 @@ on a reused connection).
                  [--delay-ms 500 --request-log FILE.jsonl]
 Prints "listening on http://127.0.0.1:PORT" once ready.
 
---delay-ms makes every incident request (GET /incidents/{id}, PUT /incidents) wait that long
+--delay-ms makes every incident request (GET /incidents/{id}, PUT /incidents, the list) wait that long
 before its answer (part 7: an API answering in 500 ms). The server runs one thread per connection,
 so concurrent requests wait in parallel: the simulator itself serialises nothing. --request-log
-writes one JSON line per incident request: method, incident numbers, the client's port (one per
-connection), and when it arrived and was answered (time.time(), same clock as the chat drivers).
+writes one JSON line per incident request: method (LIST for the list, whose numbers are []),
+incident numbers, the client's port (one per connection), and when it arrived and was answered
+(time.time(), same clock as the chat drivers).
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 ACCEPT = "application/vnd.pagerduty+json;version=2"
 CREATED = "2025-06-01T12:00:00Z"
@@ -117,6 +123,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         if not self.check(write=False):
             return
+        if parts == ["incidents"]:
+            return self.list_incidents()
         if len(parts) == 2 and parts[0] == "incidents":
             number = self.number_of(parts[1])
             arrived = self.slow_down("GET", [number])
@@ -127,6 +135,25 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, document)
             return self.record("GET", [number], arrived)
         self.error(404, "Not Found", 2100)
+
+    def list_incidents(self):
+        """Open incidents newest (highest number) first, classic pagination (limit <= 100)."""
+        query = parse_qs(urlsplit(self.path).query)
+        statuses = set(query.get("statuses[]", [])) or {"triggered", "acknowledged", "resolved"}
+        try:
+            limit = int(query.get("limit", ["25"])[0])
+            offset = int(query.get("offset", ["0"])[0])
+        except ValueError:
+            return self.error(400, "Invalid Input Provided", 2001)
+        if not 1 <= limit <= 100 or offset < 0:
+            return self.error(400, "Invalid Input Provided", 2001)
+        arrived = self.slow_down("LIST", [])
+        with self.state.lock:
+            numbers = [n for n in sorted(self.state.status, reverse=True) if self.state.status[n] in statuses]
+            page = [self.state.incident(n) for n in numbers[offset:offset + limit]]
+        self.answer(200, {"incidents": page, "limit": limit, "offset": offset,
+                          "more": offset + limit < len(numbers), "total": None})
+        self.record("LIST", [], arrived)
 
     def do_PUT(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -142,12 +169,22 @@ class Handler(BaseHTTPRequestHandler):
         arrived = self.slow_down("PUT", [])
         updated = []
         with self.state.lock:
+            plan = []
             for entry in entries:
                 number = self.number_of(str(entry.get("id", "")))
                 if number is None:
                     return self.error(400, "Invalid Input Provided", 2001)
-                if entry.get("status") in ("acknowledged", "resolved"):
-                    self.state.status[number] = entry["status"]
+                status, now = entry.get("status"), self.state.status[number]
+                refusal = (("Incident Already Resolved", 1001) if status in ("acknowledged", "resolved") and now == "resolved"
+                           else ("Incident Already Acknowledged", 1002) if status == "acknowledged" and now == "acknowledged"
+                           else None)
+                if refusal:
+                    self.error(400, *refusal)
+                    return self.record("PUT", [number], arrived)
+                plan.append((number, status))
+            for number, status in plan:
+                if status in ("acknowledged", "resolved"):
+                    self.state.status[number] = status
                 updated.append(self.state.incident(number))
         self.answer(200, {"incidents": updated, "limit": len(updated), "offset": 0, "more": False, "total": None})
         self.record("PUT", [i["incident_number"] for i in updated], arrived)

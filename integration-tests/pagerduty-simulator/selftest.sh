@@ -85,6 +85,10 @@ check "bulk update with an invalid status: 400" is "$PD_STATUS" 400
 pd_req PUT /incidents "{\"incidents\":[{\"id\":\"$id\",\"type\":\"incident_reference\",\"status\":\"acknowledged\"}]}" \
   -H 'From: bob@example.org'
 check "bulk acknowledge: 200 with the updated incident" body_is "d['incidents'][0]['status']" acknowledged
+pd_req PUT /incidents "{\"incidents\":[{\"id\":\"$id\",\"type\":\"incident_reference\",\"status\":\"acknowledged\"}]}" \
+  -H 'From: bob@example.org'
+check "acknowledging it again: 400 Incident Already Acknowledged (1002)" \
+  body_is "(d['error']['code'], d['error']['message'])" "(1002, 'Incident Already Acknowledged')"
 pd_req POST "/incidents/$id/snooze" '{"duration":600}' -H 'From: bob@example.org'
 check "snoozing the acknowledged incident: 201, unacknowledge pending" \
   body_is "d['incident']['pending_actions'][0]['type']" unacknowledge
@@ -99,8 +103,11 @@ pd_req PUT /incidents "{\"incidents\":[{\"id\":\"$id\",\"type\":\"incident_refer
   -H 'From: bob@example.org'
 pd_req PUT /incidents "{\"incidents\":[{\"id\":\"$id\",\"type\":\"incident_reference\",\"status\":\"acknowledged\"}]}" \
   -H 'From: bob@example.org'
-check "acknowledging a resolved incident: 400 Incident Already Resolved" \
-  body_is "d['error']['errors'][0].startswith('Incident') and d['error']['code']" 2001
+check "acknowledging a resolved incident: 400 Incident Already Resolved (1001)" \
+  body_is "d['error']['errors'][0].startswith('Incident') and d['error']['code']" 1001
+pd_req PUT /incidents "{\"incidents\":[{\"id\":\"$id\",\"type\":\"incident_reference\",\"status\":\"resolved\"}]}" \
+  -H 'From: bob@example.org'
+check "resolving it again: 400 Incident Already Resolved (1001)" body_is "d['error']['code']" 1001
 
 # --- lists and pagination
 seed='{"incidents":['

@@ -11,6 +11,10 @@ when Tocsin sends a wrong header or body:
   code 1008 "Requester User Not Found", malformed: 400 code 1028);
 * bodies are checked per endpoint (``type: incident_reference`` etc.); errors come back as
   ``{"error": {"message", "code", "errors": [...]}}`` (developer docs, REST API > Errors);
+* a status write PagerDuty cannot apply is refused with its code, in ``PUT /incidents/{id}`` and in
+  the bulk ``PUT /incidents`` alike (which then applies nothing): acknowledging or resolving a
+  resolved incident 400 code 1001 "Incident Already Resolved", acknowledging an acknowledged one
+  400 code 1002 "Incident Already Acknowledged";
 * classic pagination: ``limit`` <= 100, ``offset + limit`` <= 10000, ``more``, ``total`` only with
   ``total=true``; ``GET /incidents`` without ``date_range=all`` or ``since`` sees one month back;
 * writes to an incident go to its id; ``GET /incidents/{id}`` also accepts the incident number.
@@ -837,24 +841,30 @@ class Handler(BaseHTTPRequestHandler):
         if len(entries) > BULK_LIMIT:
             raise APIError(413, "Request Entity Too Large", 2001,
                            ["A maximum of %d incidents may be updated at a time" % BULK_LIMIT])
+        # Nothing is applied when one entry is refused. The answer is the first refusal's own
+        # status, message and code (1001 "Incident Already Resolved", 1002 "Incident Already
+        # Acknowledged", ...: shared/reference/pagerduty.md), listing every entry's problem.
         plan = []
         errors = []
+        first = None
         for index, entry in enumerate(entries):
             entry = require_object(entry, "incidents[%d]" % index)
             if not isinstance(entry.get("id"), str):
                 raise invalid("incidents[%d].id is required" % index)
             incident = sim.incidents.get(entry["id"])
             if incident is None:
+                first = first or invalid()
                 errors.append("Incident %s not found" % entry["id"])
                 continue
             try:
                 self.validate_update(incident, entry, "incidents[%d]" % index)
             except APIError as error:
+                first = first or error
                 errors.extend(error.body["error"].get("errors") or [error.body["error"]["message"]])
                 continue
             plan.append((incident, entry))
         if errors:
-            raise invalid(*errors)
+            raise APIError(first.status, first.body["error"]["message"], first.body["error"]["code"], errors)
         updated = [self.update(incident, entry, None) for incident, entry in plan]
         return 200, {"incidents": [sim.incident_json(i) for i in updated], "limit": len(updated), "offset": 0,
                      "more": False, "total": None}
@@ -877,6 +887,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise APIError(400, "Invalid Status Provided", 1003, ["%s.status must be acknowledged or resolved" % path])
             if incident["status"] == "resolved":
                 raise APIError(400, "Incident Already Resolved", 1001, ["Incident %s is already resolved" % incident["id"]])
+            if status == "acknowledged" and incident["status"] == "acknowledged":
+                raise APIError(400, "Incident Already Acknowledged", 1002,
+                               ["Incident %s is already acknowledged" % incident["id"]])
         if "assignments" in fields:
             assignments = fields["assignments"]
             if not isinstance(assignments, list) or not assignments:

@@ -39,6 +39,7 @@ enum PagerDutyErrorCode {
     static let incidentAlreadyResolved = 1001
     static let incidentAlreadyAcknowledged = 1002
     static let incidentNotAcknowledged = 1012
+    static let invalidInput = 2001
     static let notFound = 2100
     static let incidentNotFound = 5001
     static let rateLimitExceeded = 2020

@@ -80,6 +80,29 @@ final class PagerDutyRESTClient: Sendable {
         _ request: APIRequest, expecting: Answer.Type,
         ifUnsure findApplied: (() async throws(IncidentServiceError) -> Answer?)? = nil
     ) async throws(IncidentServiceError) -> Answer {
+        switch try await sendOrRefusal(request, expecting: expecting, ifUnsure: findApplied) {
+        case .success(let answer): return answer
+        case .failure(let refusal): throw refusal.error
+        }
+    }
+
+    /// A final 4xx answer with PagerDuty's error code, for callers that read the outcome from it
+    /// (developer docs, REST API › "Errors": 1001 "Incident Already Resolved", 1002 "Incident
+    /// Already Acknowledged").
+    struct Refusal: Error, Sendable, Hashable {
+        var status: Int
+        /// `error.code` of the answer's error document, when it has one.
+        var code: Int?
+        /// The error ``send(_:expecting:ifUnsure:)`` throws for this answer.
+        var error: IncidentServiceError
+    }
+
+    /// ``send(_:expecting:ifUnsure:)``, with a final 4xx answer (not 408 or 429, which are retried)
+    /// returned as a ``Refusal`` rather than thrown.
+    func sendOrRefusal<Answer: Decodable>(
+        _ request: APIRequest, expecting: Answer.Type,
+        ifUnsure findApplied: (() async throws(IncidentServiceError) -> Answer?)? = nil
+    ) async throws(IncidentServiceError) -> Result<Answer, Refusal> {
         let label = "\(request.method.rawValue) \(request.path)"
         let callStarted = clock.now()
         /// Whether another attempt after `wait` fits both the retry count and the time budget.
@@ -134,7 +157,7 @@ final class PagerDutyRESTClient: Sendable {
                 try noteFailure(reason, attempt: attempt, started: started, status: nil, label: label, uncertain: uncertain)
                 let pause = retryPolicy.backoff(retry: attempt, jitter: jitter())
                 if uncertain {
-                    if let found = try await settleUncertainWrite(reason, attempt: attempt, pause: pause) { return found }
+                    if let found = try await settleUncertainWrite(reason, attempt: attempt, pause: pause) { return .success(found) }
                     continue
                 }
                 guard mayRetry(after: attempt, waiting: pause) else {
@@ -153,7 +176,7 @@ final class PagerDutyRESTClient: Sendable {
                     $0.tokenRejected = nil
                 }
                 logger.debug("PagerDuty request", metadata: fields)
-                return try decode(response, as: Answer.self, for: request)
+                return .success(try decode(response, as: Answer.self, for: request))
 
             case .rateLimited:
                 // A 429 is refused before anything is applied, so even writes are repeated.
@@ -180,7 +203,7 @@ final class PagerDutyRESTClient: Sendable {
                     .map { min($0, retryPolicy.maxServerWait) } ?? retryPolicy.backoff(retry: attempt, jitter: jitter())
                 if uncertain {
                     let said = "PagerDuty answered \(response.status) to \(label)\(detail.map { " (\($0))" } ?? "")"
-                    if let found = try await settleUncertainWrite(said, attempt: attempt, pause: pause) { return found }
+                    if let found = try await settleUncertainWrite(said, attempt: attempt, pause: pause) { return .success(found) }
                     continue
                 }
                 guard mayRetry(after: attempt, waiting: pause) else {
@@ -197,7 +220,7 @@ final class PagerDutyRESTClient: Sendable {
                     if response.status == 401 { $0.tokenRejected = "PagerDuty answered 401 to \(label)" }
                 }
                 logger.info("PagerDuty refused request", metadata: fields)
-                throw error
+                return .failure(Refusal(status: response.status, code: APIErrorBody.decode(response.body)?.code, error: error))
             }
         }
     }

@@ -1,14 +1,24 @@
 import AsyncHTTPClient
 
-/// ``PagerDutyTransport`` over the gateway's shared AsyncHTTPClient.
+/// ``PagerDutyTransport`` over an AsyncHTTPClient: a given one, or the backend's own
+/// ``PagerDutyHTTPClient``.
 ///
 /// Bodies are small JSON documents; an answer over ``maxResponseBytes`` is treated as a broken
 /// exchange rather than buffered without bound.
 struct AsyncHTTPClientTransport: PagerDutyTransport {
-    let client: HTTPClient
+    let client: @Sendable () -> HTTPClient?
     var maxResponseBytes = 4 * 1024 * 1024
 
+    init(client: HTTPClient) {
+        self.client = { client }
+    }
+
+    init(owned: PagerDutyHTTPClient) {
+        client = { owned.client() }
+    }
+
     func send(_ request: HTTPExchangeRequest, timeout: Duration) async throws(TransportFailure) -> HTTPExchangeResponse {
+        guard let client = client() else { throw .connectFailed("the PagerDuty HTTP client is shut down (gateway stopping)") }
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = .init(rawValue: request.method)
         for field in request.headers {
