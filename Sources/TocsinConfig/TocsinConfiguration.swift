@@ -59,7 +59,7 @@ public struct GatewaySettings: Codable, Sendable, Hashable {
     }
 }
 
-/// `gateway.commands`: `{max_in_flight_per_network: 16, max_queued_per_network: 256, working_notice_seconds: 3}`.
+/// `gateway.commands`: `{max_in_flight_per_network: 32, max_queued_per_network: 256, working_notice_seconds: 3}`.
 public struct CommandSchedulingSettings: Codable, Sendable, Hashable {
     public var maxInFlightPerNetwork: Int?
     public var maxQueuedPerNetwork: Int?

@@ -89,6 +89,9 @@ public struct GatewayAssembly {
         var routingKeys: [String: String] = [:]
         var webhookSecrets: [String] = []
         var serviceNamesByID: [String: String] = [:]
+        // Where verified webhook events go: the PagerDuty backend learns number → id on the way.
+        var incidentEvents: any IncidentEventSink = relay
+        var pagerDutyBackend: PagerDutyBackendService?
         // One set of series with help texts: commands, API latency, build info, and the gauges the
         // intake refreshes from `health` at each scrape.
         let gatewayMetrics = GatewayMetrics(registry: metrics)
@@ -134,8 +137,11 @@ public struct GatewayAssembly {
             guard let settings = configuration.backend.pagerduty else {
                 throw ConfigurationError(file: "", problems: [.init(path: "backend.pagerduty", message: "required when backend.kind is pagerduty")])
             }
-            // The process-wide shared client: no shutdown to forget on any exit path.
-            let client = HTTPClient.shared
+            // Its own client, one connection per command that may run at once (HTTPClient.shared
+            // has 8 per host); shut down by PagerDutyBackendService at stop.
+            let client = PagerDutyHTTPClient(connectionsPerHost: PagerDutyHTTPClient.connections(
+                inFlightPerNetwork: configuration.commandSchedulerLimits.maximumInFlight,
+                networks: (configuration.irc?.count ?? 0) + (configuration.xmpp?.count ?? 0)))
             let pagerDuty = PagerDutyService(
                 configuration: PagerDutyConfiguration(
                     apiToken: secret(settings.apiToken) ?? "",
@@ -148,6 +154,8 @@ public struct GatewayAssembly {
                 logger: logger)
             service = pagerDuty
             health.append(pagerDuty)
+            incidentEvents = LearningEventSink(base: relay, service: pagerDuty)
+            pagerDutyBackend = PagerDutyBackendService(service: pagerDuty, httpClient: client, logger: logger)
             webhookSecrets = (settings.webhookSecrets ?? []).compactMap(secret)
             serviceNamesByID = Dictionary((settings.services ?? [:]).map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         }
@@ -233,6 +241,8 @@ public struct GatewayAssembly {
         let transports: [any ChatTransport] = connections
         roomRegistry.attach(connections.compactMap { $0 as? any RoomControl })
         var services: [any Service] = connections
+        // First, so the group stops it last: its HTTP client outlives every command.
+        if let pagerDutyBackend { services.insert(pagerDutyBackend, at: 0) }
         health += connections.map { $0 as any HealthSource }
         services.append(DispatcherService(dispatcher: dispatcher, transports: transports))
         services.append(MaintenanceService(tasks: maintenance, deadlineTasks: deadlineMaintenance, logger: logger))
@@ -250,7 +260,7 @@ public struct GatewayAssembly {
                     maxConnectionsPerAddress: http?.maxConnectionsPerAddress ?? IntakeLimits.defaultMaxConnectionsPerAddress,
                     maxConnections: http?.maxConnections ?? IntakeLimits.defaultMaxConnections))
         let intakeDependencies = IntakeDependencies(
-            alerts: alerts, events: relay, webhookLedger: try SeenWebhookEventTable(database: database),
+            alerts: alerts, events: incidentEvents, webhookLedger: try SeenWebhookEventTable(database: database),
             health: health, metrics: metrics)
         let pageRoutes = pages?.routes
         let intake = buildIntakeApplication(

@@ -10,7 +10,9 @@ public struct CommandSchedulerLimits: Sendable, Hashable {
     /// A command still running after this long gets one "working on it" line before its answer.
     public var workingNoticeAfter: Duration
 
-    public static let defaultMaximumInFlight = 16
+    /// 32: twenty people acting on one incident wave at once each get a slot (issue 11's target,
+    /// docs/benchmarks.md part 7), with room to spare; still a bound — the rest wait in the queue.
+    public static let defaultMaximumInFlight = 32
     public static let defaultMaximumQueued = 256
     public static let defaultWorkingNoticeAfter: Duration = .seconds(3)
 
