@@ -61,16 +61,22 @@ finish_watcher() { # NAME
 
 # --- servers ---------------------------------------------------------------------------------
 check "test CA created (server cert for localhost/127.0.0.1, wrong CA)" make_test_ca "$TOCSIN_IT_CA_DIR"
-declare -A started
-for s in inspircd ngircd prosody ejabberd; do
-  t0=$(_it_now)
-  if "start_$s"; then
-    started[$s]=$(_it_elapsed "$t0")
-    pass "$s started in ${started[$s]}s"
-  else
-    fail "$s started"
-  fi
-done
+# Runs STEP_<server> (start_inspircd, …) for each server, its seconds kept in the array TIMES.
+timed_for_each_server() { # STEP TIMES PAST_TENSE
+  local step="$1" done_word="$3" s t0
+  local -n times="$2"
+  for s in inspircd ngircd prosody ejabberd; do
+    t0=$(_it_now)
+    if "${step}_$s"; then
+      times[$s]=$(_it_elapsed "$t0")
+      pass "$s $done_word in ${times[$s]}s"
+    else
+      fail "$s $done_word"
+    fi
+  done
+}
+declare -A started restarted
+timed_for_each_server start started started
 ((failures == 0)) || { echo "servers did not start: giving up"; exit 1; }
 
 IRC_TLS=(--host 127.0.0.1 --port "$INSPIRCD_TLS_PORT" --tls --cafile "$CA")
@@ -180,16 +186,7 @@ for s in prosody ejabberd; do
 done
 
 # --- restarts --------------------------------------------------------------------------------
-declare -A restarted
-for s in inspircd ngircd prosody ejabberd; do
-  t0=$(_it_now)
-  if "restart_$s"; then
-    restarted[$s]=$(_it_elapsed "$t0")
-    pass "$s restarted in ${restarted[$s]}s"
-  else
-    fail "$s restarted"
-  fi
-done
+timed_for_each_server restart restarted restarted
 check "inspircd after restart: Anope kept the account (SASL PLAIN as alice)" \
   expect_exit 0 'account=alice' ircclient "${IRC_TLS[@]}" --nick alice --sasl alice:alice-pw-1 caps
 check "ngircd after restart: TLS registration works" \
