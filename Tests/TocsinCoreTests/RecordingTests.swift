@@ -103,6 +103,51 @@ import TocsinCore
         await writer.value
     }
 
+    /// A store that counts how often the recorder asks which incidents were announced in a room.
+    final class CountingStore: ChatRecordStore {
+        let appended = Mutex<[RecordedChatLine]>([])
+        let announced = Mutex<[Int: Set<ChatDestination>]>([:])
+        let queries = Mutex(0)
+        func noteAnnounced(_ incident: Int, in room: ChatDestination, at: Date) async throws {
+            announced.withLock { $0[incident, default: []].insert(room.folded) }
+        }
+        func incidentsAnnounced(in room: ChatDestination, since: Date) async throws -> [Int] {
+            queries.withLock { $0 += 1 }
+            return announced.withLock { state in state.filter { $0.value.contains(room.folded) }.map(\.key).sorted() }
+        }
+        func append(_ lines: [RecordedChatLine]) async throws { appended.withLock { $0 += lines } }
+    }
+
+    @Test func aRoomWithNothingAnnouncedIsAskedOnceUntilAnIncidentIsAnnouncedThere() async throws {
+        let store = CountingStore()
+        let recorder = ChatRecorder(rules: RecordingRules(), store: store, parser: CommandParser(), activity: { _ in .open })
+        let writer = Task { await recorder.run() }
+        // A command and the bot's answer on an incident announced elsewhere: one read, not two.
+        recorder.observe(ObservedChatLine(at: F.epoch, room: F.ops, nick: "alice", identity: F.alice, text: "!ack 1"))
+        recorder.observe(ObservedChatLine(at: F.epoch.addingTimeInterval(1), room: .room("#OPS", on: F.ops.network),
+                                          nick: "tocsin", identity: nil, text: "alice: Acknowledged #1", isBot: true))
+        // Announced there now: the next line is asked about again, and kept.
+        recorder.announced(1, in: [F.ops], at: F.epoch.addingTimeInterval(2))
+        recorder.observe(ObservedChatLine(at: F.epoch.addingTimeInterval(3), room: F.ops, nick: "alice", identity: F.alice, text: "#1 looking"))
+        #expect(await eventually { store.appended.withLock { !$0.isEmpty } })
+        #expect(store.appended.withLock { $0.map(\.text) } == ["#1 looking"])
+        #expect(store.queries.withLock { $0 } == 2)
+        recorder.finish()
+        await writer.value
+    }
+
+    @Test func aLineOlderThanTheQuietAnswerIsAskedAgain() async throws {
+        let store = CountingStore()
+        let recorder = ChatRecorder(rules: RecordingRules(), store: store, parser: CommandParser(), activity: { _ in .open })
+        let writer = Task { await recorder.run() }
+        recorder.observe(ObservedChatLine(at: F.epoch, room: F.ops, nick: "alice", identity: F.alice, text: "#1 later"))
+        recorder.observe(ObservedChatLine(at: F.epoch.addingTimeInterval(-60), room: F.ops, nick: "alice", identity: F.alice, text: "#1 earlier"))
+        recorder.finish()
+        await writer.value
+        // "Nothing since T" says nothing about what was announced before T.
+        #expect(store.queries.withLock { $0 } == 2)
+    }
+
     @Test func theBufferDropsTheOldestLinesWhenTheWriterFallsBehind() async {
         let recorder = ChatRecorder(rules: RecordingRules(), store: SlowStore(), parser: CommandParser(),
                                     activity: { _ in .open }, bufferSize: 10)

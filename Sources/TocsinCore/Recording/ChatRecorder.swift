@@ -90,13 +90,17 @@ public final class ChatRecorder: ChatLineRecorder {
             cache[number] = (value, .now)
             return value
         }
+        var quiet = QuietRooms()
         for await item in stream {
             do {
                 switch item {
                 case .announced(let incident, let rooms, let at):
-                    for room in rooms { try await store.noteAnnounced(incident, in: room, at: at) }
+                    for room in rooms {
+                        quiet.announced(in: room)
+                        try await store.noteAnnounced(incident, in: room, at: at)
+                    }
                 case .line(let line):
-                    let lines = try await recordedLines(for: line, state: state)
+                    let lines = try await recordedLines(for: line, quiet: &quiet, state: state)
                     if !lines.isEmpty { try await store.append(lines) }
                 }
             } catch {
@@ -106,12 +110,19 @@ public final class ChatRecorder: ChatLineRecorder {
     }
 
     /// The rows to keep for one line (empty when it is not kept).
-    func recordedLines(for line: ObservedChatLine, state: (Int) async -> IncidentActivity?) async throws -> [RecordedChatLine] {
+    func recordedLines(for line: ObservedChatLine, quiet: inout QuietRooms,
+                       state: (Int) async -> IncidentActivity?) async throws -> [RecordedChatLine] {
         let mode = rules.mode(for: line.room)
         let mentioned = mentions.numbers(in: line.text)
         if mode == .mentions, mentioned.isEmpty { return [] }
         let since = line.at.addingTimeInterval(-rules.retention)
-        let announced = try await store.incidentsAnnounced(in: line.room, since: since)
+        let announced: [Int]
+        if quiet.hasNothingAnnounced(in: line.room, since: since) {
+            announced = []
+        } else {
+            announced = try await store.incidentsAnnounced(in: line.room, since: since)
+            if announced.isEmpty { quiet.nothingAnnounced(in: line.room, since: since) }
+        }
         let candidates = mode == .all ? announced : announced.filter(mentioned.contains)
         var states: [Int: IncidentActivity] = [:]
         for number in candidates {
@@ -119,5 +130,35 @@ public final class ChatRecorder: ChatLineRecorder {
         }
         return rules.incidents(for: line, mentioned: mentioned, announcedHere: states)
             .map { RecordedChatLine(line, incident: $0) }
+    }
+}
+
+/// Rooms where the store had no incident announced since a date, so later lines there need not
+/// ask it again (issue 11: a command and its answer each cost a database read on a room where
+/// nothing is announced, e.g. a command on an incident routed elsewhere).
+///
+/// Exact, not a time-based cache: the recorder is the only writer of announcements to its store
+/// (``ChatRecorder/announced(_:in:at:)`` → ``ChatRecordStore/noteAnnounced(_:in:at:)``) and
+/// forgets a room here before noting one there; pruning only deletes. A query that was empty
+/// since `S` is empty for every later `since` until then.
+struct QuietRooms {
+    /// Folded room → the earliest `since` the store answered "nothing" for.
+    private var since: [ChatDestination: Date] = [:]
+    /// Rooms remembered at most (then all are forgotten: the next lines ask again).
+    static let capacity = 4096
+
+    func hasNothingAnnounced(in room: ChatDestination, since date: Date) -> Bool {
+        guard let quietSince = since[room.folded] else { return false }
+        return date >= quietSince
+    }
+
+    mutating func nothingAnnounced(in room: ChatDestination, since date: Date) {
+        let key = room.folded
+        if since.count >= Self.capacity, since[key] == nil { since.removeAll(keepingCapacity: true) }
+        since[key] = min(since[key] ?? date, date)
+    }
+
+    mutating func announced(in room: ChatDestination) {
+        since[room.folded] = nil
     }
 }
