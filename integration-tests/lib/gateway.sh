@@ -53,8 +53,10 @@ build_tocsin() {
 #                           (TOCSIN_ROUTING_KEY when not given); one at least
 #   --embedded 'LINE'       one more line under embedded: (users:, schedules:, …; indent nested lines yourself)
 #   --identity CHAT=EMAIL   an identities: entry
+#   --pagerduty 'LINE'      the PagerDuty backend instead, LINE one line under pagerduty: (api_token:,
+#                           base_url:, services:, …; indent nested lines yourself); no --service then
 config_gateway() { # DATABASE [OPTION…]
-  local database="$1" gateway=() http="" services=() embedded=() identities=() name team env
+  local database="$1" gateway=() http="" services=() embedded=() identities=() pagerduty=() name team env
   shift
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -66,21 +68,33 @@ config_gateway() { # DATABASE [OPTION…]
         services+=("{name: $name${team:+, team: $team}, routing_key: {env: ${env:-TOCSIN_ROUTING_KEY}}}"); shift ;;
       --embedded) embedded+=("$2"); shift ;;
       --identity) identities+=("$2"); shift ;;
+      --pagerduty) pagerduty+=("$2"); shift ;;
       *) _gw_log "config_gateway: unknown option $1"; return 1 ;;
     esac
     shift
   done
-  [ ${#services[@]} -gt 0 ] || { _gw_log "config_gateway: no --service"; return 1; }
+  if [ ${#pagerduty[@]} -gt 0 ]; then
+    [ ${#services[@]} -eq 0 ] && [ ${#embedded[@]} -eq 0 ] ||
+      { _gw_log "config_gateway: --pagerduty with --service/--embedded"; return 1; }
+  else
+    [ ${#services[@]} -gt 0 ] || { _gw_log "config_gateway: no --service"; return 1; }
+  fi
   echo "gateway:"
   echo "  database: $database"
   _config_lines "  " "${gateway[@]}"
   echo "http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT$http}"
   echo "backend:"
-  echo "  kind: embedded"
-  echo "  embedded:"
-  echo "    services:"
-  _config_lines "      - " "${services[@]}"
-  _config_lines "    " "${embedded[@]}"
+  if [ ${#pagerduty[@]} -gt 0 ]; then
+    echo "  kind: pagerduty"
+    echo "  pagerduty:"
+    _config_lines "    " "${pagerduty[@]}"
+  else
+    echo "  kind: embedded"
+    echo "  embedded:"
+    echo "    services:"
+    _config_lines "      - " "${services[@]}"
+    _config_lines "    " "${embedded[@]}"
+  fi
   [ ${#identities[@]} -eq 0 ] || config_identities "${identities[@]}"
 }
 
@@ -94,14 +108,16 @@ config_identities() { # CHAT=EMAIL…
 # One entry of irc: — NAME at 127.0.0.1:PORT over TLS verified by the test CA, nick tocsin; then
 # each LINE (rooms:, invites:, flood:, …) as the network's own, one YAML line each.
 #   --tls MODE       the TLS mode (implicit when not given)
+#   --nick NICK      the bot's nick (tocsin when not given)
 #   --sasl           SASL as account tocsin, password from TOCSIN_IRC_PASSWORD
 #   --sasl=MECHANISM the same with the mechanism named (e.g. PLAIN)
-config_irc_network() { # NAME PORT [--tls MODE] [--sasl[=MECHANISM]] [LINE…]
-  local name="$1" port="$2" tls=implicit sasl=""
+config_irc_network() { # NAME PORT [--tls MODE] [--nick NICK] [--sasl[=MECHANISM]] [LINE…]
+  local name="$1" port="$2" tls=implicit nick=tocsin sasl=""
   shift 2
   while [ $# -gt 0 ]; do
     case "$1" in
       --tls) tls="$2"; shift ;;
+      --nick) nick="$2"; shift ;;
       --sasl) sasl="{account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}" ;;
       --sasl=*) sasl="{mechanism: ${1#--sasl=}, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}" ;;
       *) break ;;
@@ -112,7 +128,7 @@ config_irc_network() { # NAME PORT [--tls MODE] [--sasl[=MECHANISM]] [LINE…]
   echo "    host: 127.0.0.1"
   echo "    port: $port"
   echo "    tls: {mode: $tls, ca_file: $TOCSIN_IT_CA_DIR/ca.pem, server_name: localhost}"
-  echo "    nick: tocsin"
+  echo "    nick: $nick"
   [ -z "$sasl" ] || echo "    sasl: $sasl"
   _config_lines "    " "$@"
 }
