@@ -40,33 +40,18 @@ for ((i = 1; i <= xmpp_room_count; i++)); do xmpp_rooms+="{jid: idle$i@conferenc
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/idle.yml"
-cat >"$config" <<YAML
-gateway: {database: $TOCSIN_GATEWAY_DIR/idle-@RUN@.sqlite}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, team: platform, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-irc:
-  - name: inspircd
-    host: 127.0.0.1
-    port: $INSPIRCD_TLS_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: idlebot
-    rooms: [${irc_rooms%, }]
-xmpp:
-  - name: prosody
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $PROSODY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [${xmpp_rooms%, }]
+{
+  config_gateway "$TOCSIN_GATEWAY_DIR/idle-@RUN@.sqlite" --service api:platform
+  echo "irc:"
+  config_irc_network inspircd "$INSPIRCD_TLS_PORT" --nick idlebot "rooms: [${irc_rooms%, }]"
+  echo "xmpp:"
+  config_xmpp_network prosody "$PROSODY_PORT" "rooms: [${xmpp_rooms%, }]"
+  cat <<YAML
 routes:
   - {network: inspircd, room: "#idle1"}
 logging: {level: info}
 YAML
+} >"$config"
 export TOCSIN_XMPP_PASSWORD=botpass123
 template="$config.template"; mv "$config" "$template"
 
