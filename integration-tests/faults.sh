@@ -34,35 +34,19 @@ wait_for_port "$IRC_PROXY_PORT" 10 && wait_for_port "$XMPP_PROXY_PORT" 10 || exi
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/faults.yml"
-cat >"$config" <<YAML
-gateway: {database: $TOCSIN_GATEWAY_DIR/faults.sqlite, outbox_max_age_seconds: 3600}
-http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}
-backend:
-  kind: embedded
-  embedded:
-    services: [{name: api, routing_key: {env: TOCSIN_ROUTING_KEY}}]
-irc:
-  - name: irc
-    host: 127.0.0.1
-    port: $IRC_PROXY_PORT
-    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}
-    nick: tocsin
-    sasl: {account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}
-    rooms: [{name: "#ops"}]
-    flood: {burst: 5, interval_ms: 1100}   # InspIRCd's default class drains one line per second
-xmpp:
-  - name: xmpp
-    jid: tocsin@localhost
-    password: {env: TOCSIN_XMPP_PASSWORD}
-    host: 127.0.0.1
-    port: $XMPP_PROXY_PORT
-    tls: {mode: starttls, ca_file: $ca/ca.pem}
-    nick: tocsin
-    rooms: [{jid: ops@conference.localhost}]
+{
+  config_gateway "$TOCSIN_GATEWAY_DIR/faults.sqlite" --gateway 'outbox_max_age_seconds: 3600' --service api
+  echo "irc:"
+  config_irc_network irc "$IRC_PROXY_PORT" --sasl 'rooms: [{name: "#ops"}]' \
+    "flood: {burst: 5, interval_ms: 1100}   # InspIRCd's default class drains one line per second"
+  echo "xmpp:"
+  config_xmpp_network xmpp "$XMPP_PROXY_PORT" 'rooms: [{jid: ops@conference.localhost}]'
+  cat <<YAML
 routes:
   - {network: irc, room: "#ops"}
   - {network: xmpp, room: ops@conference.localhost}
 YAML
+} >"$config"
 export TOCSIN_IRC_PASSWORD=botpass123 TOCSIN_XMPP_PASSWORD=botpass123
 
 # Watchers connect to the servers directly (not through the relays) and keep reconnecting until
