@@ -156,54 +156,28 @@ join_by() { local IFS="$1"; shift; echo "$*"; }
 
 # write_config FILE KIND(embedded|pagerduty) ROOMS(all|intake)
 write_config() {
-  local file="$1" kind="$2" rooms="$3" r
+  local file="$1" kind="$2" rooms="$3" r backend=()
+  if [ "$kind" = embedded ]; then
+    backend=(--service rtt:bench:BENCH_KEY_RTT --service fanout:bench:BENCH_KEY_FANOUT --service intake:bench:BENCH_KEY_INTAKE)
+  else
+    backend=(--pagerduty 'api_token: {env: BENCH_PD_TOKEN}' --pagerduty "base_url: http://127.0.0.1:$api_port"
+             --pagerduty 'webhook_secrets: [{env: BENCH_WEBHOOK_SECRET}]' --pagerduty 'services: {intake: PSERVIC1, fanout: PSERVIC2}')
+  fi
   {
     # The bench user sends 1,000 commands back to back: lift the per-user/per-room rate limits
     # (the peer has none), so the figures are the command path, not the limiter's refusals.
-    echo "gateway: {database: ${file%.yml}.sqlite, public_url: \"http://127.0.0.1:$TOCSIN_HTTP_PORT\","
-    echo "          rate_limits: {per_user: {burst: 1000, per_minute: 6000}, per_room: {burst: 1000, per_minute: 6000}}}"
-    echo "http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}"
-    echo "backend:"
-    if [ "$kind" = embedded ]; then
-      echo "  kind: embedded"
-      echo "  embedded:"
-      echo "    services:"
-      echo "      - {name: rtt, team: bench, routing_key: {env: BENCH_KEY_RTT}}"
-      echo "      - {name: fanout, team: bench, routing_key: {env: BENCH_KEY_FANOUT}}"
-      echo "      - {name: intake, team: bench, routing_key: {env: BENCH_KEY_INTAKE}}"
-    else
-      echo "  kind: pagerduty"
-      echo "  pagerduty:"
-      echo "    api_token: {env: BENCH_PD_TOKEN}"
-      echo "    base_url: http://127.0.0.1:$api_port"
-      echo "    webhook_secrets: [{env: BENCH_WEBHOOK_SECRET}]"
-      echo "    services: {intake: PSERVIC1, fanout: PSERVIC2}"
-    fi
-    echo "identities:"
-    echo "  - {chat: irc:inspircd/alice, email: alice@example.org}"
-    echo "  - {chat: xmpp:alice@localhost, email: alice@example.org}"
+    config_gateway "${file%.yml}.sqlite" --public-url \
+      --gateway 'rate_limits: {per_user: {burst: 1000, per_minute: 6000}, per_room: {burst: 1000, per_minute: 6000}}' \
+      "${backend[@]}" --identity irc:inspircd/alice=alice@example.org --identity xmpp:alice@localhost=alice@example.org
     echo "irc:"
-    echo "  - name: inspircd"
-    echo "    host: 127.0.0.1"
-    echo "    port: $INSPIRCD_TLS_PORT"
-    echo "    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}"
-    echo "    nick: tocsin"
-    echo "    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}"
-    echo "    flood: {burst: $BENCH_IRC_THRESHOLD, interval_ms: $((1000000 / BENCH_IRC_COMMANDRATE))}"
-    echo "    rooms:"
+    config_irc_network inspircd "$INSPIRCD_TLS_PORT" --sasl=PLAIN \
+      "flood: {burst: $BENCH_IRC_THRESHOLD, interval_ms: $((1000000 / BENCH_IRC_COMMANDRATE))}" "rooms:"
     if [ "$rooms" = intake ]; then echo "      - {name: \"#intake\"}"; else
       for r in "${irc_rooms[@]}"; do echo "      - {name: \"$r\"}"; done
     fi
     if [ "$rooms" = all ]; then
       echo "xmpp:"
-      echo "  - name: prosody"
-      echo "    jid: tocsin@localhost"
-      echo "    password: {env: TOCSIN_XMPP_PASSWORD}"
-      echo "    host: 127.0.0.1"
-      echo "    port: $PROSODY_PORT"
-      echo "    tls: {mode: starttls, ca_file: $ca/ca.pem}"
-      echo "    nick: tocsin"
-      echo "    rooms:"
+      config_xmpp_network prosody "$PROSODY_PORT" "rooms:"
       for r in "${xmpp_rooms[@]}"; do echo "      - {jid: $r}"; done
     fi
     echo "routes:"
@@ -421,36 +395,25 @@ if [ "$part7" = 1 ]; then
   done
   [ -n "$p7_api_port" ] || { echo "bench.sh: the part-7 API did not start" >&2; cat "$TOCSIN_IT_DIR/p7-api.log" >&2; exit 1; }
   p7_config="$TOCSIN_GATEWAY_DIR/part7.yml"
+  p7_options=()
+  [ -n "${BENCH_P7_IN_FLIGHT:-}" ] && p7_options+=(--gateway "commands: {max_in_flight_per_network: $BENCH_P7_IN_FLIGHT}")
+  for i in "${!p7_nicks[@]}"; do p7_options+=(--identity "irc:inspircd/${p7_nicks[$i]}=${p7_emails[$i]}"); done
   {
-    echo "gateway: {database: ${p7_config%.yml}.sqlite, public_url: \"http://127.0.0.1:$TOCSIN_HTTP_PORT\","
-    echo "          rate_limits: {per_user: {burst: 1000, per_minute: 6000}, per_room: {burst: 1000, per_minute: 6000}}"
-    [ -n "${BENCH_P7_IN_FLIGHT:-}" ] && echo "          , commands: {max_in_flight_per_network: $BENCH_P7_IN_FLIGHT}"
-    echo "         }"
-    echo "http: {host: 127.0.0.1, port: $TOCSIN_HTTP_PORT}"
-    echo "backend:"
-    echo "  kind: pagerduty"
-    echo "  pagerduty:"
-    echo "    api_token: {env: BENCH_PD_TOKEN}"
-    echo "    base_url: http://127.0.0.1:$p7_api_port"
-    echo "    webhook_secrets: [{env: BENCH_WEBHOOK_SECRET}]"
-    echo "    services: {intake: PSERVIC1, fanout: PSERVIC2}"
-    echo "identities:"
-    for i in "${!p7_nicks[@]}"; do echo "  - {chat: irc:inspircd/${p7_nicks[$i]}, email: ${p7_emails[$i]}}"; done
+    config_gateway "${p7_config%.yml}.sqlite" --public-url \
+      --gateway 'rate_limits: {per_user: {burst: 1000, per_minute: 6000}, per_room: {burst: 1000, per_minute: 6000}}' \
+      --pagerduty 'api_token: {env: BENCH_PD_TOKEN}' --pagerduty "base_url: http://127.0.0.1:$p7_api_port" \
+      --pagerduty 'webhook_secrets: [{env: BENCH_WEBHOOK_SECRET}]' --pagerduty 'services: {intake: PSERVIC1, fanout: PSERVIC2}' \
+      "${p7_options[@]}"
     echo "irc:"
-    echo "  - name: inspircd"
-    echo "    host: 127.0.0.1"
-    echo "    port: $INSPIRCD_TLS_PORT"
-    echo "    tls: {mode: implicit, ca_file: $ca/ca.pem, server_name: localhost}"
-    echo "    nick: tocsin"
-    echo "    sasl: {mechanism: PLAIN, account: tocsin, password: {env: TOCSIN_IRC_PASSWORD}}"
-    echo "    flood: {burst: $BENCH_IRC_THRESHOLD, interval_ms: $((1000000 / BENCH_IRC_COMMANDRATE))}"
-    echo "    rooms:"
-    echo "      - {name: \"#p7\"}"
-    echo "      - {name: \"#p7news\"}"
-    echo "routes:"
-    echo "  - {network: inspircd, room: \"#p7\", services: [fanout]}"
-    echo "  - {network: inspircd, room: \"#p7news\", services: [intake]}"
-    echo "logging: {level: notice}"
+    config_irc_network inspircd "$INSPIRCD_TLS_PORT" --sasl=PLAIN \
+      "flood: {burst: $BENCH_IRC_THRESHOLD, interval_ms: $((1000000 / BENCH_IRC_COMMANDRATE))}" \
+      'rooms: [{name: "#p7"}, {name: "#p7news"}]'
+    cat <<YAML
+routes:
+  - {network: inspircd, room: "#p7", services: [fanout]}
+  - {network: inspircd, room: "#p7news", services: [intake]}
+logging: {level: notice}
+YAML
   } >"$p7_config"
   "$(tocsin_binary)" check-config "$p7_config" >&2 || { echo "bench.sh: $p7_config is not valid" >&2; exit 1; }
   start_gateway "$p7_config" "$TOCSIN_GATEWAY_DIR/part7.log"
