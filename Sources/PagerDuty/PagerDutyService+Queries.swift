@@ -23,11 +23,27 @@ extension PagerDutyService: IncidentQueries {
         return OpenIncidentList(incidents: incidents, total: page.total, more: page.more ?? false)
     }
 
+    /// One `GET /incidents/{id}` when the id is known (as it is right after the command that
+    /// found the incident unchanged); the number is looked up first only when it is not, or when
+    /// the known id answers 404 or names another incident.
     public func lastChange(of number: Int, to status: IncidentStatus) async throws -> IncidentChangeRecord? {
-        let resource = try await incidentResource(number)
-        let answer = try await client.send(
-            APIRequest(.get, APIRequest.path("incidents", resource.id), incidentNumber: number), expecting: StatusChangeEnvelope.self)
-        let incident = answer.incident
+        var found: StatusChangeEnvelope.Fields?
+        if let id = cachedIncidentID(number) {
+            do {
+                let answer = try await client.send(
+                    APIRequest(.get, APIRequest.path("incidents", id), incidentNumber: number), expecting: StatusChangeEnvelope.self)
+                if answer.incident.incidentNumber == number { found = answer.incident }
+            } catch {
+                guard case .rejected(404, _) = error else { throw error }
+            }
+        }
+        if found == nil {
+            let resource = try await incidentResource(number)
+            found = try await client.send(
+                APIRequest(.get, APIRequest.path("incidents", resource.id), incidentNumber: number),
+                expecting: StatusChangeEnvelope.self).incident
+        }
+        guard let incident = found else { return nil }
         if status == .acknowledged, let latest = (incident.acknowledgements ?? []).compactMap({ ack -> IncidentChangeRecord? in
             guard let at = PagerDutyDate.parse(ack.at) else { return nil }
             return IncidentChangeRecord(actor: ack.acknowledger?.summary, at: at)
@@ -54,6 +70,7 @@ struct StatusChangeEnvelope: Decodable, Sendable {
     }
 
     struct Fields: Decodable, Sendable {
+        var incidentNumber: Int?
         var status: String
         var acknowledgements: [Acknowledgement]?
         var lastStatusChangeAt: String?
@@ -61,6 +78,7 @@ struct StatusChangeEnvelope: Decodable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case status, acknowledgements
+            case incidentNumber = "incident_number"
             case lastStatusChangeAt = "last_status_change_at"
             case lastStatusChangeBy = "last_status_change_by"
         }

@@ -152,6 +152,15 @@ import TocsinCore
         #expect(sent(transport) == ["GET /incidents/P7"])
     }
 
+    @Test func whoAcknowledgedItIsOneReadOfTheKnownId() async throws {
+        let account = Account([7: ("P7", "acknowledged")])
+        let transport = account.transport()
+        let service = Fixture.service(transport)
+        service.learn(Self.incident(7, id: "P7", status: .acknowledged))
+        _ = try await service.lastChange(of: 7, to: .acknowledged)
+        #expect(sent(transport) == ["GET /incidents/P7"])
+    }
+
     @Test func acknowledgingAResolvedIncidentIsAnInvalidTransitionFromTheAnswerAlone() async throws {
         let account = Account([7: ("P7", "resolved")])
         let transport = account.transport()
