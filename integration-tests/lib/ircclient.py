@@ -37,7 +37,8 @@ FORMATTING = re.compile(r"\x03(\d{1,2}(,\d{1,2})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1
 
 
 from clientcli import AuthError as RegistrationError, ClientError as IRCError, ClosedError, ConnectError, Timeout  # noqa: E402
-from clientcli import Output as _Output, write_ready_file as _ready  # noqa: E402
+from clientcli import Output as _Output, Watch, add_say_options, add_watch_options, expect_failed  # noqa: E402
+from clientcli import write_ready_file as _ready  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,9 +536,7 @@ def cmd_say(args, c: IRCClient, deadline: float) -> int:
                                    keep_others=False))
             got += 1
     except Timeout:
-        print(f"error: received={got} of {args.expect_count} messages matching "
-              f"{args.expect!r} within {args.timeout}s", file=sys.stderr)
-        return 1
+        return expect_failed(args, got, args.expect)
     return 0
 
 
@@ -548,41 +547,17 @@ def cmd_watch(args, c: IRCClient, deadline: float) -> int:
     for n in args.wait_for_nick or []:
         c.wait_for_member(args.channel[0], n, deadline)
     _ready(args)
-    start = time.time()
-    out = Output(args.json, start)
+    w = Watch(args, Output(args.json, time.time()), deadline, "channel")
     matchers = [_matcher(args, c, ch, args.match) for ch in args.channel]
-    got, last = 0, start
-    while True:
-        now = time.time()
-        if args.expect_count is not None and got >= args.expect_count and not args.until_quiet:
-            break
-        end = deadline
-        if args.until_quiet:
-            end = min(deadline, last + args.until_quiet)
-        m = c.read(end)
+    while w.more():
+        m = c.read(w.until())
         if m is None:
-            if args.until_quiet and time.time() < deadline and time.time() >= last + args.until_quiet:
-                break  # quiet period reached
-            out.summary(received=got, timeout=args.timeout)
-            if args.until_quiet:
-                print(f"error: never quiet for {args.until_quiet}s within {args.timeout}s "
-                      f"(received={got})", file=sys.stderr)
-                return 1
-            if args.expect_count is None:
-                return 0  # plain capture for --timeout seconds
-            print(f"error: received={got} of {args.expect_count} messages matching "
-                  f"{args.match!r} within {args.timeout}s", file=sys.stderr)
-            return 1
+            if w.quiet():
+                break
+            return w.gave_up()
         if any(f(m) for f in matchers):
-            got += 1
-            last = time.time()
-            out.message(m)
-    out.summary(received=got, elapsed=round(time.time() - start, 3))
-    if args.expect_count is not None and got < args.expect_count:
-        print(f"error: received={got} of {args.expect_count} before the channel went quiet",
-              file=sys.stderr)
-        return 1
-    return 0
+            w.matched(m)
+    return w.verdict()
 
 
 def cmd_invite(args, c: IRCClient, deadline: float) -> int:
@@ -762,19 +737,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("say", help="join, send text, optionally wait for a matching reply")
     common(s)
+    add_say_options(s)
     s.add_argument("--to", metavar="NICK", help="send to NICK instead of the channel")
-    s.add_argument("--text", action="append", required=True)
     s.add_argument("--notice", action="store_true")
-    s.add_argument("--delay", type=float, default=0, help="seconds to wait before sending")
-    s.add_argument("--expect", metavar="REGEX")
-    s.add_argument("--expect-count", type=int, default=1)
 
     s = sub.add_parser("watch", help="join and count messages matching --match")
     common(s, multi_channel=True)
-    s.add_argument("--match", metavar="REGEX")
-    s.add_argument("--expect-count", type=int)
-    s.add_argument("--until-quiet", type=float, metavar="SECONDS",
-                   help="exit once no matching message arrived for SECONDS")
+    add_watch_options(s)
 
     s = sub.add_parser("script", help="run --step words in order on one connection (see cmd_script)")
     s.add_argument("--step", action="append", required=True)

@@ -41,7 +41,8 @@ from slixmpp import JID  # noqa: E402
 
 
 from clientcli import AuthError, ClientError as XMPPError, ClosedError, ConnectError, Timeout  # noqa: E402
-from clientcli import Output as _Output, write_ready_file as _ready  # noqa: E402
+from clientcli import Output as _Output, Watch, add_say_options, add_watch_options, expect_failed  # noqa: E402
+from clientcli import write_ready_file as _ready  # noqa: E402
 
 
 @dataclass
@@ -365,47 +366,24 @@ async def cmd_say(args, c: TestClient, deadline: float) -> int:
             out.message(await c.next_message(match, deadline))
             got += 1
     except Timeout:
-        print(f"error: received={got} of {args.expect_count} messages matching "
-              f"{args.expect!r} within {args.timeout}s", file=sys.stderr)
-        return 1
+        return expect_failed(args, got, args.expect)
     return 0
 
 
 async def cmd_watch(args, c: TestClient, deadline: float) -> int:
     await _join_and_wait(args, c, deadline)
     _ready(args)
-    start = time.time()
-    out = Output(args.json, start)
+    w = Watch(args, Output(args.json, time.time()), deadline, "room")
     match = _matcher(args, c, args.match)
-    got, last = 0, start
-    while True:
-        if args.expect_count is not None and got >= args.expect_count and not args.until_quiet:
-            break
-        end = min(deadline, last + args.until_quiet) if args.until_quiet else deadline
+    while w.more():
         try:
-            m = await c.next_message(match, end)
+            m = await c.next_message(match, w.until())
         except Timeout:
-            if args.until_quiet and time.time() < deadline:
+            if w.quiet():
                 break
-            out.summary(received=got, timeout=args.timeout)
-            if args.until_quiet:
-                print(f"error: never quiet for {args.until_quiet}s within {args.timeout}s "
-                      f"(received={got})", file=sys.stderr)
-                return 1
-            if args.expect_count is None:
-                return 0
-            print(f"error: received={got} of {args.expect_count} messages matching "
-                  f"{args.match!r} within {args.timeout}s", file=sys.stderr)
-            return 1
-        got += 1
-        last = time.time()
-        out.message(m)
-    out.summary(received=got, elapsed=round(time.time() - start, 3))
-    if args.expect_count is not None and got < args.expect_count:
-        print(f"error: received={got} of {args.expect_count} before the room went quiet",
-              file=sys.stderr)
-        return 1
-    return 0
+            return w.gave_up()
+        w.matched(m)
+    return w.verdict()
 
 
 async def cmd_occupants(args, c: TestClient, deadline: float) -> int:
@@ -651,18 +629,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("say")
     room_opts(s)
     match_opts(s)
-    s.add_argument("--text", action="append", required=True)
+    add_say_options(s)
     s.add_argument("--to", help="send a chat message to this JID instead of the room")
-    s.add_argument("--delay", type=float, default=0)
-    s.add_argument("--expect", metavar="REGEX")
-    s.add_argument("--expect-count", type=int, default=1)
 
     s = sub.add_parser("watch")
     room_opts(s)
     match_opts(s)
-    s.add_argument("--match", metavar="REGEX")
-    s.add_argument("--expect-count", type=int)
-    s.add_argument("--until-quiet", type=float, metavar="SECONDS")
+    add_watch_options(s)
 
     s = sub.add_parser("occupants")
     room_opts(s)
