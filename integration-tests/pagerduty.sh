@@ -185,6 +185,42 @@ said_once() { [ "$(grep -cE "$2" "$1")" -eq 1 ]; }
 check "irc room (#ops, where it was typed): the acknowledgement is said once" said_once "$dir/irc-watch.json" "(Acknowledged|ACKNOWLEDGED\\]).{0,40}#$number[^0-9]"
 check "irc room (#ops, where it was typed): the note is said once" said_once "$dir/irc-watch.json" "(Note added to|NOTE\\]).{0,40}#$number[^0-9].*rolled back the canary"
 
+# Issue 11: an incident the gateway has seen announced (its webhook carried number and id) is
+# acknowledged with one PUT to its id, never looked up by number; a second !ack reads it (its last
+# known status is acknowledged) and answers "already acknowledged" without writing again. (The
+# chat recorder's own reads of the incident page, by id, run beside the command: not counted.)
+pd_req POST /incidents \
+  '{"incident":{"type":"incident","title":"Search index lagging","service":{"id":"PSERVIC1","type":"service_reference"}}}' \
+  -H 'From: carol@example.org'
+known_number="$(pd_json "d['incident']['incident_number']" <<<"$PD_BODY")"
+trigger_delivered() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    deliveries | pd_json "any(x['incident'] == $known_number and x['state'] == 'delivered'
+        and '\"incident.triggered\"' in x['body'] for x in d['deliveries'])" | grep -q True && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "the trigger of #$known_number reached the gateway by webhook" trigger_delivered
+pd_sim POST /_sim/requests/clear >/dev/null
+api_requests() { pd_sim GET /_sim/requests | pd_json "', '.join(r['method'] + ' ' + r['path'] for r in d['requests'])"; }
+requests_show() { # PYTHON-CONDITION-ON-LIST-r (the requests as "METHOD path" strings)
+  local got; got="$(api_requests)"
+  /usr/bin/python3 -c 'import sys; r = [x for x in sys.argv[2].split(", ") if x]; sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" "$got" \
+    || { echo "  API requests: $got" >&2; return 1; }
+}
+check "!ack $known_number (announced) → Acknowledged" \
+  irc --nick alice --sasl alice:alicepass123 --timeout 40 say --channel '#ops' --wait-for-nick tocsin \
+  --text "!ack $known_number" --from tocsin --expect "Acknowledged #$known_number"
+check "  ... one PUT /incidents, and the number never looked up (GET /incidents/$known_number)" \
+  requests_show "r.count('PUT /incidents') == 1 and 'GET /incidents/$known_number' not in r"
+check "!ack $known_number again → already acknowledged" \
+  irc --nick alice --sasl alice:alicepass123 --timeout 40 say --channel '#ops' --wait-for-nick tocsin \
+  --text "!ack $known_number" --from tocsin --expect "#$known_number.*already acknowledged|already acknowledged.*#$known_number"
+check "  ... read, not written again (still one PUT)" \
+  requests_show "r.count('PUT /incidents') == 1 and 'GET /incidents/$known_number' not in r"
+
 # --- Issue 13: Tocsin's own page for a PagerDuty incident, over HTTP with a session (curl): the
 # incident's PagerDuty log entries (GET /incidents/{id}/log_entries) merged with the chat said
 # about it in #ops, and a link to PagerDuty's page (html_url).
