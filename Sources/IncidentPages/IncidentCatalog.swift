@@ -63,6 +63,9 @@ public protocol IncidentCatalog: Sendable {
     func incidents(matching query: IncidentQuery, limit: Int) async throws -> [Incident]
     /// nil when there is no such incident.
     func record(of number: Int) async throws -> IncidentRecord?
+    /// Open, or resolved when: what the chat recorder asks for each line about an incident. A
+    /// catalog reading a remote API answers it with less than a whole ``record(of:)``.
+    func activity(of number: Int) async throws -> IncidentActivity?
     /// Whether `Incident.url` is the platform's own page (PagerDuty's `html_url`), linked from
     /// Tocsin's page; false when it is Tocsin's page itself.
     var linksToPlatform: Bool { get }
@@ -70,4 +73,20 @@ public protocol IncidentCatalog: Sendable {
 
 extension IncidentCatalog {
     public var linksToPlatform: Bool { false }
+
+    public func activity(of number: Int) async throws -> IncidentActivity? {
+        try await record(of: number).map(IncidentActivity.init)
+    }
+}
+
+extension IncidentActivity {
+    /// Open, or resolved at the record's resolution (its last update when the history has none).
+    init(_ record: IncidentRecord) {
+        self.init(incident: record.incident, resolvedAt: record.resolvedAt)
+    }
+
+    init(incident: Incident, resolvedAt: Date? = nil) {
+        let resolved = incident.status == .resolved
+        self.init(isResolved: resolved, resolvedAt: resolved ? (resolvedAt ?? incident.updatedAt) : nil)
+    }
 }

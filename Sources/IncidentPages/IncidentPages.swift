@@ -37,9 +37,7 @@ public struct IncidentPages: Sendable {
         self.prefix = parser.prefix
         self.logger = logger
         self.recorder = ChatRecorder(rules: recording, store: chat, parser: parser, activity: { number in
-            guard let record = try? await catalog.record(of: number) else { return nil }
-            let resolved = record.incident.status == .resolved
-            return IncidentActivity(isResolved: resolved, resolvedAt: resolved ? (record.resolvedAt ?? record.incident.updatedAt) : nil)
+            try? await catalog.activity(of: number)
         }, logger: logger)
     }
 

@@ -7,10 +7,28 @@ import TocsinCore
 public struct ServiceIncidentCatalog: IncidentCatalog {
     let service: any IncidentService
     let history: (@Sendable (Incident) async throws -> [IncidentHistoryEvent])?
+    /// One incident alone (PagerDuty: one `GET /incidents/{id}`), for ``activity(of:)``; without it
+    /// the activity is read from ``record(of:)``, which costs the notes and the history too.
+    let current: (@Sendable (Int) async throws -> Incident)?
 
-    public init(service: any IncidentService, history: (@Sendable (Incident) async throws -> [IncidentHistoryEvent])? = nil) {
+    public init(service: any IncidentService, history: (@Sendable (Incident) async throws -> [IncidentHistoryEvent])? = nil,
+                current: (@Sendable (Int) async throws -> Incident)? = nil) {
         self.service = service
         self.history = history
+        self.current = current
+    }
+
+    /// The recorder asks this for every recorded line about an incident (cached 5 s): one request,
+    /// not the three or four of a whole record.
+    public func activity(of number: Int) async throws -> IncidentActivity? {
+        guard let current else { return try await record(of: number).map(IncidentActivity.init) }
+        let incident: Incident
+        do {
+            incident = try await current(number)
+        } catch IncidentServiceError.notFound {
+            return nil
+        }
+        return IncidentActivity(incident: incident)
     }
 
     public var linksToPlatform: Bool { true }

@@ -434,6 +434,12 @@ public final class PagerDutyService: IncidentService, HealthSource, Sendable {
         try await openIncidentResources(limit: limit).resources.count
     }
 
+    /// One incident without its notes or history: one `GET /incidents/{id}` (by number when the id
+    /// is not known yet). What the incident pages' chat recorder asks for each recorded line.
+    public func incident(_ number: Int) async throws -> Incident {
+        try mapping.incident(try await incidentResource(number))
+    }
+
     public func details(of number: Int) async throws -> IncidentDetails {
         let resource = try await incidentResource(number)
         let incident = try mapping.incident(resource)

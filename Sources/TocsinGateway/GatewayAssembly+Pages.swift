@@ -19,7 +19,7 @@ extension GatewayAssembly {
                 try await pagerDuty.logEntries(of: incident.number).map {
                     IncidentHistoryEvent(at: $0.at, actor: $0.agent, kind: $0.type, summary: $0.summary, channel: $0.channel)
                 }
-            })
+            }, current: { number in try await pagerDuty.incident(number) })
         } else {
             catalog = EmbeddedIncidentCatalog(database: database, publicURL: PagesSettings(publicURL: publicURL).publicURL)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import IncidentPages
 import TocsinCore
@@ -48,5 +49,26 @@ import TocsinCore
         let ack = try #require(html.range(of: "Acknowledged by Alice"))
         #expect(trigger.lowerBound < chat.lowerBound && chat.lowerBound < ack.lowerBound)
         #expect(html.contains("via api"))
+    }
+
+    @Test func theRecordersActivityCheckIsOneIncidentReadNotAWholeRecord() async throws {
+        var resolved = f.incident(7, status: .resolved)
+        resolved.updatedAt = PageFixtures.epoch.addingTimeInterval(600)
+        let incident = resolved
+        let reads = Mutex<[Int]>([])
+        let catalog = ServiceIncidentCatalog(service: OneIncident(incident: incident), history: { _ in
+            Issue.record("the history was read for an activity check")
+            return []
+        }, current: { number in
+            reads.withLock { $0.append(number) }
+            guard number == 7 else { throw IncidentServiceError.notFound(number: number) }
+            return incident
+        })
+        #expect(try await catalog.activity(of: 7) == IncidentActivity(isResolved: true, resolvedAt: incident.updatedAt))
+        #expect(try await catalog.activity(of: 8) == nil)
+        #expect(reads.withLock { $0 } == [7, 8])
+        // Without a one-incident read it falls back to the whole record.
+        let whole = ServiceIncidentCatalog(service: OneIncident(incident: f.incident(7, status: .acknowledged)))
+        #expect(try await whole.activity(of: 7) == .open)
     }
 }
