@@ -41,4 +41,7 @@ public enum XMPPNamespace {
     public static let discoItems = "http://jabber.org/protocol/disco#items"
     /// XEP-0092 Software Version.
     public static let version = "jabber:iq:version"
+    /// XEP-0359 Unique and Stable Stanza IDs: `<origin-id/>`, which a MUC service keeps in the
+    /// copy of a message it reflects to the sender (XEP-0359 §5).
+    public static let stanzaID = "urn:xmpp:sid:0"
 }

@@ -25,6 +25,9 @@ public struct Message: Hashable, Sendable {
     public var mediatedInvite: MediatedInvite?
     /// The stanza error of a `type='error'` message.
     public var error: StanzaError?
+    /// The sender's XEP-0359 `<origin-id id='…'/>`: a MUC service reflecting our own message
+    /// keeps it (XEP-0359 §5), so it ties the reflection to what we sent.
+    public var originID: String?
 
     /// Parses a `<message>` in `jabber:client`; `nil` for any other element.
     public init?(element: XMLElement) {
@@ -41,6 +44,7 @@ public struct Message: Hashable, Sendable {
         directInvite = DirectInvite(message: element)
         mediatedInvite = MediatedInvite(message: element)
         error = type == .error ? StanzaError(stanza: element) : nil
+        originID = element.firstChild(named: "origin-id", namespace: XMPPNamespace.stanzaID)?[attribute: "id"]
     }
 
     /// The message is a bounce for something we sent (RFC 6120 §8.3).

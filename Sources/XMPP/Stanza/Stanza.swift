@@ -71,6 +71,12 @@ public enum Stanza {
         return message
     }
 
+    /// XEP-0359 `<origin-id id='…'/>`: a stable id of our own for a message, kept by a MUC service
+    /// in the reflection it sends back to us (XEP-0359 §5), where the stanza `id` may not be.
+    public static func originID(_ id: String) -> XMLElement {
+        XMLElement("origin-id", namespace: XMPPNamespace.stanzaID, attributes: ["id": id])
+    }
+
     /// A generic `<iq>` (RFC 6120 §8.2.3): get and set carry exactly one payload element.
     public static func iq(type: IQType, id: String, to: JID? = nil, payload: XMLElement?) -> XMLElement {
         iq(type: type, id: id, to: to?.description, children: payload.map { [$0] } ?? [])

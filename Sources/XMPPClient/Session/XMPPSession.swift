@@ -113,6 +113,11 @@ struct XMPPSession: Sendable {
     private(set) var boundJID: JID?
     /// Deliveries waiting for confirmation, with their deadlines.
     private(set) var pendingDeliveries: [DeliveryToken: Instant] = [:]
+    /// Room deliveries confirmed by the room's reflection of our message (XEP-0045 §7.2.3), not by
+    /// XEP-0198: origin-id (XEP-0359) → the room and the delivery. See ``reflection(of:now:)``.
+    private(set) var awaitingReflection: [String: AwaitedReflection] = [:]
+    /// The origin-id each delivery in ``awaitingReflection`` waits for.
+    private var reflectionIDs: [DeliveryToken: String] = [:]
     /// Messages of a lost session to send again once the new one (and their room) is ready.
     private(set) var held: [StreamManagementTracker.Unacknowledged] = []
     /// Recent inbound message ids → author, so a reply can name its target (XEP-0461).
@@ -127,8 +132,27 @@ struct XMPPSession: Sendable {
     private(set) var lastSent: Instant?
     private var nextServerPing: Instant?
     private var pendingRequests: [String: (PendingRequest, Instant)] = [:]
+    /// An XEP-0198 `<r/>` is due then for stanzas sent without one (room messages): see
+    /// ``requestAckSoon(now:)``.
+    private(set) var ackRequestDue: Instant?
+    /// An `<r/>` was sent and its `<a/>` has not come yet.
+    private var ackRequestOutstanding = false
     private var nextID = 0
     private var establishedAt: Instant?
+
+    /// Room messages confirmed by their reflection carry no `<r/>` of their own; the server is
+    /// asked at most this long after the first of them (XEP-0198 §4 leaves the rate to the
+    /// client), so its queue is trimmed and a resumption resends little.
+    var ackRequestDelay: Duration = .seconds(2)
+    /// ... or at once when this many stanzas wait for an acknowledgement and none is asked for.
+    static let ackRequestThreshold = 8
+
+    /// A room delivery waiting for its reflection.
+    struct AwaitedReflection: Sendable, Equatable {
+        /// The room's bare JID: the reflection must come from it, with our nickname.
+        var room: JID
+        var token: DeliveryToken
+    }
 
     private let renderer = XMPPRenderer()
     private let responder = IQResponder()
@@ -198,6 +222,8 @@ struct XMPPSession: Sendable {
         mucServices.connectionLost()
         nextServerPing = nil
         establishedAt = nil
+        ackRequestDue = nil
+        ackRequestOutstanding = false
         return actions
     }
 
@@ -214,7 +240,7 @@ struct XMPPSession: Sendable {
         switch phase {
         case .established:
             var actions = sendStanza(Stanza.presence(type: .unavailable), delivery: nil)
-            if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+            if streamManagement.isEnabled { actions.append(requestAck()) }
             actions.append(.write(StreamHeader.close))
             streamManagement.forgetResumption()
             phase = .closing(deadline: now.advanced(by: closeTimeout))
@@ -336,15 +362,17 @@ struct XMPPSession: Sendable {
         phase = .established
         establishedAt = now
         nextServerPing = now.advanced(by: configuration.pingInterval)
+        ackRequestDue = nil
+        ackRequestOutstanding = false
         var actions: [Action] = []
         switch outcome.streamManagement {
         case .resumed(let handled):
             do throws(StreamManagementError) {
                 let (confirmed, resend) = try streamManagement.resumed(handled: handled)
-                actions += confirmed.flatMap { confirm($0) }
+                actions += confirmedByAck(confirmed)
                 // The queued stanzas are still counted: write them again without re-queuing.
                 actions += resend.map { .send($0.element) }
-                if !resend.isEmpty { actions.append(.send(StreamManagement.request())) }
+                if !resend.isEmpty { actions.append(requestAck()) }
                 actions.append(.log(.info, "XMPP stream resumed", ["jid": "\(boundJID?.description ?? outcome.boundJID.description)", "resent": "\(resend.count)"]))
                 actions += discoverMUCServices(now: now)
                 actions.append(.ready)
@@ -371,7 +399,7 @@ struct XMPPSession: Sendable {
         actions += sendStanza(Stanza.presence(), delivery: nil)
         actions += roomEvents(rooms.sessionStarted(now: now), now: now)
         actions += discoverMUCServices(now: now)
-        actions += sendHeld(room: nil)
+        actions += sendHeld(room: nil, now: now)
         actions.append(.ready)
         return actions
     }
@@ -380,7 +408,7 @@ struct XMPPSession: Sendable {
     /// did not are held for resending; other stanzas (presence, iq) are not worth repeating.
     private mutating func abandonPreviousStream(handled: UInt32?) -> [Action] {
         let (confirmed, leftovers) = streamManagement.abandon(handled: handled)
-        var actions = confirmed.flatMap { confirm($0) }
+        var actions = confirmedByAck(confirmed)
         let messages = leftovers.filter { entry in
             entry.element.name == "message" && entry.delivery.map { pendingDeliveries[$0] != nil } == true
         }
@@ -393,7 +421,7 @@ struct XMPPSession: Sendable {
 
     /// Sends held messages to `room` (or the direct ones when `room` is nil) whose delivery is
     /// still awaited.
-    private mutating func sendHeld(room: JID?) -> [Action] {
+    private mutating func sendHeld(room: JID?, now: Instant) -> [Action] {
         var actions: [Action] = []
         var remaining: [StreamManagementTracker.Unacknowledged] = []
         for entry in held {
@@ -402,8 +430,13 @@ struct XMPPSession: Sendable {
             let matches = room.map { isGroupchat && target?.bare == $0.bare } ?? !isGroupchat
             guard matches else { remaining.append(entry); continue }
             guard let token = entry.delivery, pendingDeliveries[token] != nil else { continue }
-            actions += sendStanza(entry.element, delivery: token)
-            if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+            if reflectionIDs[token] != nil {
+                actions += sendStanza(entry.element, delivery: token, confirmedByReflection: true)
+                actions += requestAckSoon(now: now)
+            } else {
+                actions += sendStanza(entry.element, delivery: token)
+                if streamManagement.isEnabled { actions.append(requestAck()) }
+            }
         }
         held = remaining
         return actions
@@ -417,8 +450,9 @@ struct XMPPSession: Sendable {
             case .request:
                 return [.send(streamManagement.state.answer)]
             case .ack(let handled):
+                ackRequestOutstanding = false
                 do throws(StreamManagementError) {
-                    return try streamManagement.acknowledge(handled).flatMap { confirm($0) }
+                    return try confirmedByAck(streamManagement.acknowledge(handled))
                 } catch {
                     return handledCountTooHigh(error)
                 }
@@ -448,6 +482,7 @@ struct XMPPSession: Sendable {
     // MARK: Messages
 
     private mutating func handleMessage(_ message: Message, now: Instant) -> [Action] {
+        if let actions = reflection(of: message, now: now) { return actions }
         if message.isError, let from = message.from, let room = rooms[from.bare], room.isJoined {
             return roomRefusedMessage(room.jid, message: message, now: now)
         }
@@ -567,7 +602,7 @@ struct XMPPSession: Sendable {
                 guard isEstablished else { continue }
                 actions += sendStanza(element, delivery: nil)
             case .joined(let room):
-                actions += sendHeld(room: room)
+                actions += sendHeld(room: room, now: now)
                 actions.append(.ready)
                 actions.append(.room(.joined(.room(room.description, on: network))))
             case .left:
@@ -651,7 +686,15 @@ struct XMPPSession: Sendable {
             guard let jid = try? JID(name), let room = rooms[jid], room.isJoined else {
                 return [.fail(token, .notInRoom(network: network, room: name))]
             }
-            message = Stanza.message(to: room.jid, type: .groupchat, body: body, id: id, children: children)
+            // XEP-0359 §5: the room keeps our origin-id in the copy it reflects to us, the evidence
+            // that it accepted the message (the stanza id alone is not always kept).
+            message = Stanza.message(to: room.jid, type: .groupchat, body: body, id: id, children: children + [Stanza.originID(id)])
+            pendingDeliveries[token] = now.advanced(by: configuration.ackTimeout)
+            if let previous = awaitingReflection[id] { forgetReflection(previous.token) }
+            awaitingReflection[id] = AwaitedReflection(room: room.jid.bare, token: token)
+            reflectionIDs[token] = id
+            let actions = sendStanza(message, delivery: token, confirmedByReflection: true) + requestAckSoon(now: now)
+            return finish(actions, now: now)
         case .direct(let name):
             guard let jid = try? JID(name) else {
                 return [.log(.error, "cannot deliver to an invalid JID", ["to": "\(name)"]),
@@ -661,8 +704,70 @@ struct XMPPSession: Sendable {
         }
         pendingDeliveries[token] = now.advanced(by: configuration.ackTimeout)
         var actions = sendStanza(message, delivery: token)
-        if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+        if streamManagement.isEnabled { actions.append(requestAck()) }
         return finish(actions, now: now)
+    }
+
+    /// Our own room message reflected by the room (XEP-0045 §7.2.3) confirms its delivery; the
+    /// room's error bounce for it (RFC 6120 §8.3) fails it. Nil when `message` is neither, so it
+    /// is classified as usual.
+    ///
+    /// Only the room itself can be believed: the reflection must come from the room's JID with
+    /// our nickname as resource (the service stamps `from`, no occupant can send as our
+    /// nickname), a groupchat of the room we sent to, carrying our origin-id; a bounce must come
+    /// from the room's bare JID. Other occupants see our ids in the room, so the id alone
+    /// proves nothing.
+    private mutating func reflection(of message: Message, now: Instant) -> [Action]? {
+        guard let from = message.from else { return nil }
+        if message.isError {
+            guard let key = message.originID ?? message.id, let awaited = awaitingReflection[key],
+                  from == awaited.room else { return nil }
+            pendingDeliveries[awaited.token] = nil
+            forgetReflection(awaited.token)
+            var actions: [Action] = [.fail(awaited.token, .notInRoom(network: network, room: awaited.room.description))]
+            if let room = rooms[awaited.room], room.isJoined {
+                actions += roomRefusedMessage(room.jid, message: message, now: now)
+            } else {
+                actions.append(.log(.error, "the room refused a message", [
+                    "room": "\(awaited.room)", "id": "\(key)", "error": "\(message.error?.description ?? "unknown")",
+                ]))
+            }
+            return actions
+        }
+        guard message.type == .groupchat, let key = message.originID, let awaited = awaitingReflection[key],
+              from.bare == awaited.room, let room = rooms[awaited.room], room.isJoined,
+              let nick = from.resourcepart, nick == room.nick else { return nil }
+        return confirm(awaited.token)
+    }
+
+    /// The deliveries an XEP-0198 `<a/>` (or `<resumed/>`, `<failed/>`) confirms: not the room
+    /// messages, which wait for their reflection (the server having them does not mean the
+    /// room accepted them).
+    private mutating func confirmedByAck(_ tokens: [DeliveryToken]) -> [Action] {
+        tokens.filter { reflectionIDs[$0] == nil }.flatMap { confirm($0) }
+    }
+
+    /// An `<r/>` now.
+    private mutating func requestAck() -> Action {
+        ackRequestOutstanding = true
+        ackRequestDue = nil
+        return .send(StreamManagement.request())
+    }
+
+    /// After a stanza sent without its own `<r/>`: ask at once when ``ackRequestThreshold``
+    /// stanzas wait and no request is out, else within ``ackRequestDelay`` (see ``tick(now:)``).
+    private mutating func requestAckSoon(now: Instant) -> [Action] {
+        guard streamManagement.isEnabled else { return [] }
+        if streamManagement.unacknowledgedCount >= Self.ackRequestThreshold, !ackRequestOutstanding {
+            return [requestAck()]
+        }
+        if ackRequestDue == nil { ackRequestDue = now.advanced(by: ackRequestDelay) }
+        return []
+    }
+
+    private mutating func forgetReflection(_ token: DeliveryToken) {
+        guard let id = reflectionIDs.removeValue(forKey: token) else { return }
+        if awaitingReflection[id]?.token == token { awaitingReflection[id] = nil }
     }
 
     /// The write of a ``Action/sendConfirmingOnFlush(_:_:)`` completed.
@@ -672,6 +777,7 @@ struct XMPPSession: Sendable {
 
     /// The write of a ``Action/sendConfirmingOnFlush(_:_:)`` failed.
     mutating func writeFailed(_ token: DeliveryToken, now: Instant) -> [Action] {
+        forgetReflection(token)
         guard pendingDeliveries.removeValue(forKey: token) != nil else { return [] }
         return [.fail(token, .notConnected(network: network))]
     }
@@ -679,20 +785,23 @@ struct XMPPSession: Sendable {
     /// Forgets a delivery whose caller stopped waiting (cancelled).
     mutating func cancelDelivery(_ token: DeliveryToken) {
         pendingDeliveries[token] = nil
+        forgetReflection(token)
     }
 
     private mutating func confirm(_ token: DeliveryToken) -> [Action] {
+        forgetReflection(token)
         guard pendingDeliveries.removeValue(forKey: token) != nil else { return [] }
         return [.confirm(token)]
     }
 
-    /// Writes a stanza, counting it for XEP-0198 (or asking for a flush confirmation without it).
-    private mutating func sendStanza(_ element: XMLElement, delivery: DeliveryToken?) -> [Action] {
+    /// Writes a stanza, counting it for XEP-0198 (or asking for a flush confirmation without it,
+    /// unless the delivery is `confirmedByReflection`).
+    private mutating func sendStanza(_ element: XMLElement, delivery: DeliveryToken?, confirmedByReflection: Bool = false) -> [Action] {
         if streamManagement.isEnabled {
             streamManagement.stanzaSent(element, delivery: delivery)
             return [.send(element)]
         }
-        if let delivery { return [.sendConfirmingOnFlush(element, delivery)] }
+        if let delivery, !confirmedByReflection { return [.sendConfirmingOnFlush(element, delivery)] }
         return [.send(element)]
     }
 
@@ -703,6 +812,7 @@ struct XMPPSession: Sendable {
         var actions: [Action] = []
         for (token, deadline) in pendingDeliveries where now >= deadline {
             pendingDeliveries[token] = nil
+            forgetReflection(token)
             actions.append(.fail(token, .timedOut(network: network)))
         }
         let expired = pendingRequests.filter { now >= $0.value.1.advanced(by: configuration.deadAfter) }
@@ -748,7 +858,11 @@ struct XMPPSession: Sendable {
                 let id = makeID("ping")
                 pendingRequests[id] = (.serverPing, now)
                 actions += sendStanza(Stanza.ping(to: try? JID(configuration.jid.domainpart), id: id), delivery: nil)
-                if streamManagement.isEnabled { actions.append(.send(StreamManagement.request())) }
+                if streamManagement.isEnabled { actions.append(requestAck()) }
+            }
+            if let due = ackRequestDue, now >= due {
+                ackRequestDue = nil
+                if streamManagement.isEnabled, streamManagement.unacknowledgedCount > 0 { actions.append(requestAck()) }
             }
             actions += roomEvents(rooms.tick(now: now), now: now)
             // Only when nothing else happens (log lines aside): any other action means traffic.
@@ -777,6 +891,7 @@ struct XMPPSession: Sendable {
         case .established:
             deadlines.append(lastReceived?.advanced(by: configuration.deadAfter))
             deadlines.append(nextServerPing)
+            deadlines.append(ackRequestDue)
             deadlines.append(rooms.nextDeadline)
             deadlines.append(lastSent?.advanced(by: whitespaceInterval))
         }

@@ -29,6 +29,9 @@ struct StreamManagementTracker: Sendable {
     /// Stanzas received from the server on this stream (what `<a h/>` reports).
     var inboundHandled: UInt32 { state.handled }
 
+    /// How many sent stanzas wait for an acknowledgement.
+    var unacknowledgedCount: Int { deliveries.count }
+
     var unacknowledged: [Unacknowledged] {
         zip(state.unacknowledged, deliveries).map { Unacknowledged(element: $0, delivery: $1) }
     }
