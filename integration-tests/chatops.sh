@@ -6,7 +6,8 @@
 #   - a 664-character summary arrives as one line, cut with "…", with its link;
 #   - one line per action in the room where a command was typed (lines counted, IRC and XMPP),
 #     actors by chat name in the other network's room;
-#   - `!incidents` with 10 open: a few lines (counted); `!incidents mine`; `!ack` with no number;
+#   - `!incidents` with 10 open: a few lines (counted); `!incidents mine`; `!ack A B` is one line
+#     where it was typed (one announcement each elsewhere); `!ack` with no number;
 #     "already acknowledged by alice N s ago".
 # Prints PASS/FAIL per check and the line counts.
 set -uo pipefail
@@ -237,10 +238,31 @@ check "IRC: !incidents mine lists what is assigned to alice" \
   alice --channel '#ops' --text '!incidents mine' --expect '^alice: [0-9]+ open assigned to you: #'
 check "XMPP: !incidents mine for someone with nothing assigned" \
   carol --room ops@conference.localhost --text '!incidents mine' --expect 'No open incidents assigned to you'
+# One line per action on several incidents: `!ack A B` in #ops (routed) is ONE line there, while
+# ops@ (routed too) gets one announcement per incident.
+read -r multi_a multi_b < <(python3 - "$d/chatops.sqlite" <<'PY'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT number FROM incident_incidents WHERE status = 'triggered' AND title LIKE 'chatops filler%' ORDER BY number LIMIT 2").fetchall()
+print(" ".join(str(r[0]) for r in rows))
+PY
+)
+check "two triggered fillers to acknowledge together (#${multi_a:-?}, #${multi_b:-?})" test -n "${multi_a:-}" -a -n "${multi_b:-}"
+irc_capture ops9 '#ops' 7
+xmpp_capture xops9 ops@conference.localhost 7
+check "IRC: bob's !ack $multi_a $multi_b is answered in one line naming both" \
+  bob --channel '#ops' --text "!ack $multi_a $multi_b" --expect "^bob: Acknowledged #$multi_a, #$multi_b"
+capture_done ops9; capture_done xops9
+multi_lines=$(lines_matching ops9 "#($multi_a|$multi_b)\b")
+echo "      lines in #ops for one !ack of two incidents: $multi_lines (before: 2, one per incident)"
+check "IRC: exactly one line in #ops for !ack of two incidents" test "$multi_lines" -eq 1
+check "XMPP: ops@ hears one announcement per incident, by bob" \
+  test "$(lines_matching xops9 "ACKNOWLEDGED\] #($multi_a|$multi_b) .* — by bob ")" -eq 2
 irc_capture ops8 '#ops' 8
 check "IRC: !ack with no number acknowledges what is assigned to alice and triggered, saying how many" \
   alice --channel '#ops' --text '!ack' --expect '^alice: [0-9]+ assigned to you — Acknowledged #'
 capture_done ops8
+check "IRC: …in one line in #ops, however many it took" test "$(lines_matching ops8 'Acknowledged #|ACKNOWLEDGED\]')" -eq 1
 check "IRC: …and then nothing triggered is left for her" \
   alice --channel '#ops' --text '!ack' --expect '^alice: nothing triggered is assigned to you'
 check "no secret in the log" log_lacks 'botpass123|alicepass123|carolpass123' "$TOCSIN_GATEWAY_LOG"

@@ -127,16 +127,19 @@ import TocsinCore
         let acked = Mutex<[[Int]]>([])
         let mine: [Int]
         let unchanged: Set<Int>
+        let missing: Set<Int>
 
-        init(announcer: Announcer, mine: [Int] = [], unchanged: Set<Int> = []) {
+        init(announcer: Announcer, mine: [Int] = [], unchanged: Set<Int> = [], missing: Set<Int> = []) {
             self.announcer = announcer
             self.mine = mine
             self.unchanged = unchanged
+            self.missing = missing
         }
 
         func acknowledge(_ numbers: [Int], by actor: Actor) async throws -> [TransitionOutcome] {
             acked.withLock { $0.append(numbers) }
             return numbers.map { n in
+                if missing.contains(n) { return .failed(number: n, .notFound(number: n)) }
                 if unchanged.contains(n) { return .unchanged(F.incident(n, status: .acknowledged)) }
                 let incident = F.incident(n, status: .acknowledged)
                 said.withLock { $0 += announcer.announcements(for: F.event(.acknowledged, incident, actor: actor.email)) }
@@ -162,10 +165,12 @@ import TocsinCore
         }
     }
 
-    func handler(routes: [ChatDestination], mine: [Int] = [], unchanged: Set<Int> = []) -> (CommandHandler, AnnouncingService) {
+    func handler(routes: [ChatDestination], mine: [Int] = [], unchanged: Set<Int> = [],
+                 missing: Set<Int> = []) -> (CommandHandler, AnnouncingService) {
         let router = Router(rules: routes.map { RouteRule(destination: $0) })
         let formatter = AnnouncementFormatter(chatNames: names)
-        let service = AnnouncingService(announcer: Announcer(router: router, formatter: formatter), mine: mine, unchanged: unchanged)
+        let service = AnnouncingService(announcer: Announcer(router: router, formatter: formatter), mine: mine, unchanged: unchanged,
+                                        missing: missing)
         var handler = CommandHandler(parser: CommandParser(), policy: AuthorizationPolicy(identities: Self.identities), service: service,
                                      formatter: formatter)
         handler.router = router
@@ -184,6 +189,40 @@ import TocsinCore
         #expect(inOps.first?.text.plainText.hasPrefix("alice: Acknowledged #1 API latency") == true)
         #expect(inOps.first?.inReplyTo == "m7")
         #expect(said.filter { $0.destination == other }.first?.text.plainText.hasPrefix("[ACKNOWLEDGED] #1 API latency — by alice") == true)
+    }
+
+    @Test func severalIncidentsReadAsOneLineInTheCommandsRoomAndOneAnnouncementEachElsewhere() async {
+        let (handler, service) = handler(routes: [F.ops, other])
+        let response = await handler.respond(to: F.message("!ack 1 2 3", messageID: "m9"))
+        let said = service.said.withLock { $0 }
+        #expect(said.filter { $0.destination == F.ops }.isEmpty)  // folded into the answer
+        #expect(said.filter { $0.destination == other }.map { $0.text.plainText.hasPrefix("[ACKNOWLEDGED] #") } == [true, true, true])
+        #expect(response?.committed == nil)  // the answer is stored: it is the room's one line
+        #expect(response?.text.lines.count == 1)
+        #expect(response?.text.plainText == "alice: Acknowledged #1, #2, #3")
+    }
+
+    @Test func severalIncidentsWithOneAlreadySoAndOneMissingAreStillOneLineNamingEach() async {
+        let (handler, service) = handler(routes: [F.ops, other], unchanged: [2], missing: [9])
+        let response = await handler.respond(to: F.message("!ack 1 2 9"))
+        #expect(service.said.withLock { $0 }.filter { $0.destination == F.ops }.isEmpty)
+        #expect(response?.text.lines.count == 1)
+        #expect(response?.text.plainText
+                == "alice: Acknowledged #1 API latency; #2 already acknowledged by bob 5 m ago; Failed: !ack: incident #9 does not exist")
+    }
+
+    @Test func aFoldingEchoLeavesItsRoomOutWhileRunningAndAWebhookAfterwards() {
+        let echoes = CommandEchoes()
+        let announcer = Announcer(router: Router(rules: [RouteRule(destination: F.ops), RouteRule(destination: other)], echoes: echoes))
+        let token = echoes.expect(.init(origin: F.ops, nick: "alice", actor: "alice@example.org", numbers: [1, 2],
+                                        kinds: [.acknowledged], folds: true))
+        // The embedded store announces #1 while the command runs.
+        #expect(announcer.announcements(for: F.event(.acknowledged, F.incident(1), actor: "alice@example.org")).map(\.destination) == [other])
+        #expect(echoes.finish(token, silencing: [1, 2]) == [1])
+        // PagerDuty's webhook for #2 comes after the answer: still left out of #ops, once.
+        let webhook = F.event(.acknowledged, F.incident(2), actor: "Alice Example")
+        #expect(announcer.announcements(for: webhook).map(\.destination) == [other])
+        #expect(announcer.announcements(for: webhook).map(\.destination) == [F.ops, other])
     }
 
     @Test func inARoomWithoutRouteTheReplyCarriesTheWholeLine() async {

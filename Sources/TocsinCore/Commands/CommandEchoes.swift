@@ -14,6 +14,10 @@ import Synchronization
 /// - after it answered (``Mode/silence``), the change's later announcement in that room is dropped:
 ///   PagerDuty announces by webhook seconds after the API call returned.
 ///
+/// A command on several incidents (`!ack 1 2 3`) *folds* instead (``Echo/folds``): while it runs
+/// its changes' announcements in its room are left out, and its answer says them all in one line
+/// (`alice: Acknowledged #1, #2, #3; Failed: …`) — one line per action, not one per incident.
+///
 /// Other rooms always get the plain announcement. An echo matches an event by room, incident
 /// number and kind, and by actor when the event names one by email; each incident is matched once,
 /// and a silence lasts ``silenceDuration`` at most.
@@ -34,9 +38,12 @@ public final class CommandEchoes: Sendable {
         public var messageID: String?
         /// Said before the first echoed line (`!ack` without numbers says how many it took).
         public var headline: String?
+        /// The command answers every change itself, in one line: its announcements in its room
+        /// are left out while it runs (claimed as ``Claim/silence``), not worded as the answer.
+        public var folds: Bool
 
         public init(origin: ChatDestination, nick: String, actor: String, numbers: Set<Int>?, kinds: Set<IncidentEventKind>,
-                    messageID: String? = nil, headline: String? = nil) {
+                    messageID: String? = nil, headline: String? = nil, folds: Bool = false) {
             self.origin = origin
             self.nick = nick
             self.actor = actor
@@ -44,6 +51,7 @@ public final class CommandEchoes: Sendable {
             self.kinds = kinds
             self.messageID = messageID
             self.headline = headline
+            self.folds = folds
         }
     }
 
@@ -86,14 +94,14 @@ public final class CommandEchoes: Sendable {
             state.nextID += 1
             state.entries.append(Entry(id: id, echo: Echo(origin: echo.origin.folded, nick: echo.nick, actor: echo.actor.lowercased(),
                                                           numbers: echo.numbers, kinds: echo.kinds, messageID: echo.messageID,
-                                                          headline: echo.headline),
+                                                          headline: echo.headline, folds: echo.folds),
                                        mode: .speak))
             return id
         }
     }
 
     /// The command has its answer: returns the incident numbers whose announcement in its room was
-    /// worded as the answer, and keeps a silence for `silencing` (changes it reported itself whose
+    /// worded as the answer (or, for a folding echo, left out for it), and keeps a silence for `silencing` (changes it reported itself whose
     /// announcement may still come, by webhook).
     @discardableResult
     public func finish(_ token: Int, silencing: Set<Int> = []) -> [Int] {
@@ -147,6 +155,8 @@ public final class CommandEchoes: Sendable {
             case .speak:
                 let headline = entry.claimed.isEmpty ? entry.echo.headline : nil
                 entry.claimed.append(number)
+                // Folded into the command's own one-line answer.
+                if entry.echo.folds { return .silence }
                 return .speak(nick: entry.echo.nick, messageID: entry.echo.messageID, headline: headline)
             case .silence:
                 entry.echo.numbers?.remove(number)

@@ -96,9 +96,14 @@ extension CommandHandler {
 
     // MARK: - !ack, !resolve
 
-    /// `!ack`/`!resolve`: the change's line in this room is its announcement worded as the answer
-    /// (one line per incident changed); the reply says only what no announcement here says —
-    /// changes this room is not routed for, what already was, failures — in one line.
+    /// `!ack`/`!resolve` on one incident: the change's line in this room is its announcement worded
+    /// as the answer; the reply says only what no announcement here says — a change this room is
+    /// not routed for, what already was, a failure — in one line.
+    ///
+    /// On several incidents (`!ack 1 2 3`, or `!ack` alone taking several) the command's room reads
+    /// ONE line (issue 12: one line per action): its changes' announcements there are folded into
+    /// the answer (``CommandEchoes/Echo/folds``), which names them all with what already was and
+    /// the failures. Other rooms get their usual announcement per incident.
     func transitionResponse(_ requested: [Int], to target: IncidentStatus, actor: Actor, message: InboundMessage,
                             priority: DeliveryPriority) async throws -> CommandResponse {
         let name: CommandName = target == .acknowledged ? .ack : .resolve
@@ -118,9 +123,10 @@ extension CommandHandler {
             head = "\(mine.count) assigned to you —"
         }
         let numbers = wanted, headline = head
+        let folds = Set(numbers).count > 1
         let echoes = router?.echoes
         let token = echoes?.expect(.init(origin: origin, nick: nick ?? message.senderName, actor: actor.email, numbers: Set(numbers),
-                                         kinds: [kind], messageID: message.messageID, headline: headline))
+                                         kinds: [kind], messageID: message.messageID, headline: headline, folds: folds))
         if let transactional {
             let seen = Mutex<[TransitionOutcome]>([])
             let router = self.router
@@ -129,7 +135,7 @@ extension CommandHandler {
                 seen.withLock { $0 = outcomes }
                 // With something already so, the follow-up (after a read) says everything.
                 let hasUnchanged = outcomes.contains { if case .unchanged = $0 { true } else { false } }
-                let here = Set(outcomes.compactMap { outcome -> Int? in
+                let here = folds ? [] : Set(outcomes.compactMap { outcome -> Int? in
                     guard case .changed(let incident) = outcome, let router,
                           router.destinations(for: wording.probe(kind, incident, actor: actor)).contains(where: { $0.folded == origin.folded })
                     else { return nil }
@@ -149,7 +155,7 @@ extension CommandHandler {
                     if outcomes.contains(where: { if case .unchanged = $0 { true } else { false } }) {
                         let already = await lastChanges(outcomes, to: target)
                         response.followUp = outcomeText(outcomes, kind: kind, command: name, actor: actor, nick: nick, network: origin.network,
-                                                        headline: headline, announcedHere: claimed, already: already)
+                                                        headline: headline, announcedHere: folds ? [] : claimed, already: already)
                     }
                     let here: [RichText] = items.filter { $0.message.destination.folded == origin.folded }.map { $0.message.text }
                     response.text = response.followUp ?? here.first ?? RichText(lines: [])
@@ -172,7 +178,7 @@ extension CommandHandler {
         let claimed: Set<Int> = token.map { Set(echoes!.finish($0, silencing: changed)) } ?? []
         let already = await lastChanges(outcomes, to: target)
         let text = outcomeText(outcomes, kind: kind, command: name, actor: actor, nick: nick, network: origin.network,
-                               headline: headline, announcedHere: claimed, already: already)
+                               headline: headline, announcedHere: folds ? [] : claimed, already: already)
         var response = CommandResponse(text, priority, command: name.rawValue)
         if text.lines.isEmpty {
             // Every change was announced here as the answer: nothing more to say.
