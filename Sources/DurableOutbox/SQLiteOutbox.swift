@@ -139,13 +139,12 @@ public final class SQLiteOutbox: Outbox, Sendable {
         guard !ids.isEmpty else { return }
         let at = now().timeIntervalSince1970
         // Inline: the delivery loop marks after every page; no hop to the writer's queue and back.
-        try database.writeInline { db in
-            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            let statement = try db.cachedStatement(sql: """
-                UPDATE outbox_messages SET deliveredAt = ? WHERE deliveredAt IS NULL AND id IN (\(placeholders))
-                """)
-            try statement.execute(arguments: StatementArguments([at]) + StatementArguments(ids))
-        }
+        // One UPDATE is atomic on its own (all the ids or none), so it runs in autocommit: no
+        // BEGIN/COMMIT around it. The statement is cached per batch size (one id, in the usual case).
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        try database.executeInline(sql: """
+            UPDATE outbox_messages SET deliveredAt = ? WHERE deliveredAt IS NULL AND id IN (\(placeholders))
+            """, arguments: StatementArguments([at]) + StatementArguments(ids))
     }
 
     public func recordFailedAttempt(_ id: Int64) async throws {

@@ -70,12 +70,16 @@ final class RecordingTransport: ChatTransport {
         #expect(texts.contains { $0.hasPrefix("alice: Acknowledged #1 Disk full") })
         let statements = log.statements.filter { !$0.contains("outbox_messages WHERE deliveredAt IS NULL GROUP BY network") }
         print("!ack path: \(statements.count) statements, \(log.writeTransactions) write transactions:\n  " + log.all.joined(separator: "\n  "))
-        // One write for the command (change, timeline, reply, announcement), one per delivery lane
-        // for marking delivered (the reply's lane and the urgent announcement's), and no outbox read.
-        #expect(log.writeTransactions == 3)
+        // One write transaction for the command (change, timeline, reply, announcement); each
+        // delivery lane's mark (the reply's and the urgent announcement's) is one UPDATE in
+        // autocommit, atomic by itself, with no BEGIN/COMMIT around it; no outbox read.
+        #expect(log.writeTransactions == 1)
         let all = log.all
         let commit = try #require(all.firstIndex { $0.hasPrefix("COMMIT") })
         let command = all[..<commit]
+        let marks = all.indices.filter { all[$0].hasPrefix("UPDATE outbox_messages SET deliveredAt") }
+        #expect(marks.count == 2, "one mark per delivery lane")
+        #expect(marks.allSatisfy { $0 > commit && !all[$0 - 1].hasPrefix("BEGIN") }, "each mark alone, in autocommit")
         #expect(command.filter { $0.hasPrefix("BEGIN IMMEDIATE") }.count == 1)
         #expect(command.contains { $0.hasPrefix("UPDATE incident_incidents") })
         #expect(command.contains { $0.hasPrefix("INSERT INTO incident_timeline") })
