@@ -79,9 +79,10 @@ public struct ChatRecordTable: DatabaseTable, Sendable {
     /// Incidents announced in the room since `since`.
     public func incidentsAnnounced(network: String, room: String, since: Date) async throws -> [Int] {
         try await database.read { db in
-            try Int.fetchAll(db, sql: """
+            // Cached: the chat recorder asks this for commands' rooms (compiled once per reader connection).
+            try Int.fetchAll(db.cachedStatement(sql: """
                 SELECT incident FROM chat_record_rooms WHERE network = ? AND room = ? AND announcedAt >= ? ORDER BY incident
-                """, arguments: [network, room.lowercased(), since.timeIntervalSince1970])
+                """), arguments: [network, room.lowercased(), since.timeIntervalSince1970])
         }
     }
 
