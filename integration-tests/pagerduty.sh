@@ -241,6 +241,13 @@ check "incident page: PagerDuty's log entries — the trigger and Alice's acknow
 check "incident page: the chat part — alice's !ack and !note from #ops, with her identity" \
   bash -c 'grep -qF "alice (irc:inspircd/alice)" "$0" && grep -qF "inspircd #ops" "$0" && grep -qF "!ack $1<" "$0" \
     && grep -qF "!note $1 rolled back the canary" "$0"' "$dir/incident-page.html" "$number"
+# The bot's answers are in the chat part too (issue 13: "Commands and the bot's own lines are in
+# the timeline"). The !ack's answer was missing whenever its webhook came back while the command
+# ran (the simulator sends it before the PUT's answer, often): the announcement was worded as the
+# answer and the bot's recorded line was "ack: announced". A race: RecordingTests pins it.
+check "incident page: the bot's answers to alice's !ack and !note are in the chat part" \
+  bash -c 'grep -qE "<li class=\"bot\">.*class=\"text\">alice: Acknowledged #$1 " "$0" \
+    && grep -qE "<li class=\"bot\">.*class=\"text\">alice: Note added to #$1 " "$0"' "$dir/incident-page.html" "$number"
 check "incident page: the note, and a link to PagerDuty's own page" \
   bash -c 'grep -qF "rolled back the canary" "$0" && grep -qF "open in PagerDuty</a>" "$0"' "$dir/incident-page.html"
 check "incident page: the sign-in secret is not in the gateway log" \

@@ -183,6 +183,8 @@ import TocsinCore
         let (handler, service) = handler(routes: [F.ops, other])
         let response = await handler.respond(to: F.message("!ack 1", messageID: "m7"))
         #expect(response?.committed == [])  // nothing more to store
+        // …but the answer's words are the response's (the bot's line the chat recorder keeps).
+        #expect(response?.text.plainText.hasPrefix("alice: Acknowledged #1 API latency") == true)
         let said = service.said.withLock { $0 }
         let inOps = said.filter { $0.destination == F.ops }
         #expect(inOps.count == 1)

@@ -182,6 +182,33 @@ import TocsinCore
         #expect(lines.map(\.isBot) == [false, true, false])
         #expect(spy.rooms.withLock { $0[1] } == [F.ops])
     }
+
+    /// On PagerDuty the change's webhook can come back while `!ack` runs: the announcement in the
+    /// command's room is then worded as the answer and nothing else is stored. The bot's line in
+    /// the timeline is that answer (it was "ack: announced", which names no incident and was lost).
+    @Test func theBotsAnswerIsRecordedWhenItsAnnouncementWasWordedAsTheAnswer() async {
+        final class Spy: ChatLineRecorder {
+            let lines = Mutex<[ObservedChatLine]>([])
+            func observe(_ line: ObservedChatLine) { lines.withLock { $0.append(line) } }
+            func announced(_ incident: Int, in rooms: [ChatDestination], at: Date) {}
+        }
+        let spy = Spy()
+        let router = Router(rules: [RouteRule(destination: F.ops)])
+        // Announces (claims the command's echo) while the command runs, as an early webhook does.
+        let service = OutputTests.AnnouncingService(announcer: Announcer(router: router))
+        var handler = CommandHandler(parser: CommandParser(), policy: AuthorizationPolicy(identities: [F.alice: "alice@example.org"]),
+                                     service: service)
+        handler.router = router
+        let outbox = InMemoryOutbox()
+        var gateway = Gateway(commands: handler, router: router, outbox: outbox, dispatcher: OutboxDispatcher(outbox: outbox))
+        gateway.recorder = spy
+        await gateway.receive(F.message("!ack 1"))
+        let said = service.said.withLock { $0 }.filter { $0.destination == F.ops }.map(\.text.plainText)
+        #expect(said.count == 1)
+        let bot = spy.lines.withLock { $0 }.filter(\.isBot).map(\.text)
+        #expect(bot == said)
+        #expect(bot.first?.hasPrefix("alice: Acknowledged #1 API latency") == true)
+    }
 }
 
 /// `!web` answers privately; `!postmortem N` names the page.

@@ -181,9 +181,14 @@ extension CommandHandler {
                                headline: headline, announcedHere: folds ? [] : claimed, already: already)
         var response = CommandResponse(text, priority, command: name.rawValue)
         if text.lines.isEmpty {
-            // Every change was announced here as the answer: nothing more to say.
+            // Every change was announced here as the answer (on PagerDuty: its webhook came back
+            // while the command ran): nothing more is stored, but the answer's words stay the
+            // response's — the bot's line the chat recorder keeps in the incident's timeline, as
+            // `!note` does (`"ack: announced"` there named no incident, so the timeline lost it).
             response.committed = []
-            response.text = RichText(plain: "\(name.rawValue): announced")
+            let said = outcomeText(outcomes, kind: kind, command: name, actor: actor, nick: nick, network: origin.network,
+                                   headline: headline, announcedHere: [], already: already)
+            response.text = said.lines.isEmpty ? RichText(plain: "\(name.rawValue): announced") : said
         }
         return response
     }
