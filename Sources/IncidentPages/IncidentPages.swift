@@ -24,7 +24,7 @@ public struct IncidentPages: Sendable {
     static let listScanLimit = 2000
 
     public init(settings: PagesSettings, database: any DatabaseWriter, catalog: any IncidentCatalog,
-                visibility: IncidentVisibility, recording: RecordingRules, parser: CommandParser, logger: Logger) throws {
+                visibility: IncidentVisibility, recording: RecordingRulesSource, parser: CommandParser, logger: Logger) throws {
         self.settings = settings
         let chat = try ChatRecordTable(database: database)
         self.chat = chat

@@ -10,7 +10,7 @@ extension GatewayAssembly {
     /// read its tables; on PagerDuty they read the incident through the API with its log entries.
     static func incidentPages(
         _ configuration: TocsinConfiguration, database: any DatabaseWriter, service: any IncidentService,
-        router: TocsinCore.Router, policy: PolicySource, logger: Logger
+        router: TocsinCore.Router, policy: PolicySource, recording: RecordingRulesSource, logger: Logger
     ) throws -> IncidentPages? {
         guard let publicURL = configuration.gateway.publicURL else { return nil }
         let catalog: any IncidentCatalog
@@ -29,7 +29,7 @@ extension GatewayAssembly {
             database: database, catalog: catalog,
             visibility: IncidentVisibility(policySource: policy, router: router,
                                            xmppNetworks: Set((configuration.xmpp ?? []).map(\.name))),
-            recording: configuration.recordingRules, parser: CommandParser(prefix: configuration.commandPrefix),
+            recording: recording, parser: CommandParser(prefix: configuration.commandPrefix),
             logger: logger)
     }
 }

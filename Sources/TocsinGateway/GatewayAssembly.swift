@@ -179,22 +179,24 @@ public struct GatewayAssembly {
         assembled.commandObserver = gatewayMetrics
         // Incident pages, signing in with chat, recorded chat and postmortems (issue 13): on when
         // gateway.public_url is set (GatewayAssembly+Pages.swift).
-        let pages = try Self.incidentPages(configuration, database: database, service: service, router: assembled.router, policy: handler.policySource, logger: logger)
+        let recordingRules = RecordingRulesSource(configuration.recordingRules)
+        let pages = try Self.incidentPages(configuration, database: database, service: service, router: assembled.router,
+                                           policy: handler.policySource, recording: recordingRules, logger: logger)
         assembled.commands.web = pages?.signIn
         // Chat is recorded only with the pages on; !help and the greeting say so where it is.
-        let recording = pages == nil ? nil : configuration.recordingRules
+        let recording = pages == nil ? nil : recordingRules
         assembled.commands.recording = recording
         assembled.recorder = pages?.recorder
         if let pages {
             maintenance.append(.init(name: "incident pages prune", every: .seconds(3600)) { try await pages.prune() })
         }
         let gateway = assembled
-        // The policy is read at each greeting, so a reload's new policies are what it describes.
+        // The policy and recording rules are read at each greeting, so it describes a reload's.
         roomRegistry.setGreeting { [policy = handler.policySource, supported = handler.service.supportedCommands,
                                     backendName = handler.service.backendName, prefix = handler.parser.prefix,
                                     router = gateway.router, recording] room in
             RoomGreeter(policy: policy.current, supported: supported, backendName: backendName, prefix: prefix, router: router,
-                        recording: recording)
+                        recording: recording?.current)
                 .greeting(for: room)
         }
         // A room the bot left or was kicked from hears nothing more: its chat subscriptions go too.
@@ -280,7 +282,7 @@ public struct GatewayAssembly {
             routes: router.table, policy: handler.policySource,
             connections: Dictionary(connections.compactMap { $0 as? any ReloadableConnection }.map { ($0.network, $0) },
                                     uniquingKeysWith: { first, _ in first }),
-            rooms: roomRegistry)
+            rooms: roomRegistry, recording: recording)
     }
 
     public static func ircConfiguration(_ network: IRCNetworkSettings, secret: (Secret?) -> String?) throws -> IRCClientConfiguration {

@@ -20,18 +20,22 @@ public struct ReloadTargets: Sendable {
     public var connections: [String: any ReloadableConnection]
     /// Invitation policies and which rooms are configured (nil in tests without rooms).
     public var rooms: RoomRegistry?
+    /// What is recorded where, read by the recorder, the greeting and `!help` (nil: pages off).
+    public var recording: RecordingRulesSource?
 
-    public init(routes: RouteTable, policy: PolicySource, connections: [String: any ReloadableConnection], rooms: RoomRegistry? = nil) {
+    public init(routes: RouteTable, policy: PolicySource, connections: [String: any ReloadableConnection], rooms: RoomRegistry? = nil,
+                recording: RecordingRulesSource? = nil) {
         self.routes = routes
         self.policy = policy
         self.connections = connections
         self.rooms = rooms
+        self.recording = recording
     }
 }
 
 /// Re-reads `tocsin.yml` (SIGHUP, `systemctl reload`) and applies what changed without dropping a
 /// connection or an invited room: configured rooms joined and left by the difference, routes,
-/// identities and policies, invitation policies, IRC flood settings.
+/// identities and policies, invitation policies, recording rules, IRC flood settings.
 ///
 /// A file that does not load is refused with its key-path problems and the running configuration
 /// is kept whole. Changes that need a new connection or process are logged with their key paths
@@ -87,6 +91,10 @@ public final class GatewayReloader: Sendable {
         if change.policiesChanged {
             targets.policy.replace(new.authorizationPolicy)
             outcome.applied.append("identities and room policies")
+        }
+        if let recording = targets.recording, recording.current != new.recordingRules {
+            recording.replace(new.recordingRules)
+            outcome.applied.append("recording rules")
         }
         if change.invitesChanged || !change.roomsToJoin.isEmpty || !change.roomsToLeave.isEmpty {
             // Which rooms are configured decides kicks and `!leave`; `invites` decides invitations.

@@ -77,7 +77,7 @@ struct PagesHarness {
         pages = try IncidentPages(
             settings: PagesSettings(publicURL: publicURL), database: database, catalog: catalog,
             visibility: IncidentVisibility(policy: policy, router: router, xmppNetworks: []),
-            recording: RecordingRules(), parser: CommandParser(),
+            recording: RecordingRulesSource(RecordingRules()), parser: CommandParser(),
             logger: logger ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         clock = TestClock()
     }

@@ -20,7 +20,7 @@ import TocsinCore
 
     func help(in destination: ChatDestination, recording: RecordingRules?) async -> String? {
         var handler = CommandHandler(parser: CommandParser(), policy: AuthorizationPolicy(), service: FakeIncidentService())
-        handler.recording = recording
+        handler.recording = recording.map(RecordingRulesSource.init)
         return await handler.handle(F.message("!help", in: destination, identity: F.alice))?.plainText
     }
 
@@ -50,7 +50,7 @@ import TocsinCore
         #expect(await help(in: Self.team, recording: nil)?.contains("recorded") == false)
         // Direct conversations are never recorded.
         var handler = CommandHandler(parser: CommandParser(), policy: AuthorizationPolicy(), service: FakeIncidentService())
-        handler.recording = Self.rules
+        handler.recording = RecordingRulesSource(Self.rules)
         let direct = await handler.handle(F.direct("!help"))?.plainText
         #expect(direct?.hasPrefix("Commands: ") == true)
         #expect(direct?.contains("recorded") == false)

@@ -85,7 +85,7 @@ import TocsinCore
 
     @Test func aBlockedStoreNeverDelaysTheGatewayAndLinesArriveLater() async throws {
         let store = SlowStore()
-        let recorder = ChatRecorder(rules: RecordingRules(), store: store, parser: CommandParser(), activity: { _ in .open })
+        let recorder = ChatRecorder(rules: RecordingRulesSource(RecordingRules()), store: store, parser: CommandParser(), activity: { _ in .open })
         let writer = Task { await recorder.run() }
         recorder.announced(1, in: [F.ops], at: F.epoch)
         let started = ContinuousClock.now
@@ -120,7 +120,7 @@ import TocsinCore
 
     @Test func aRoomWithNothingAnnouncedIsAskedOnceUntilAnIncidentIsAnnouncedThere() async throws {
         let store = CountingStore()
-        let recorder = ChatRecorder(rules: RecordingRules(), store: store, parser: CommandParser(), activity: { _ in .open })
+        let recorder = ChatRecorder(rules: RecordingRulesSource(RecordingRules()), store: store, parser: CommandParser(), activity: { _ in .open })
         let writer = Task { await recorder.run() }
         // A command and the bot's answer on an incident announced elsewhere: one read, not two.
         recorder.observe(ObservedChatLine(at: F.epoch, room: F.ops, nick: "alice", identity: F.alice, text: "!ack 1"))
@@ -138,7 +138,7 @@ import TocsinCore
 
     @Test func aLineOlderThanTheQuietAnswerIsAskedAgain() async throws {
         let store = CountingStore()
-        let recorder = ChatRecorder(rules: RecordingRules(), store: store, parser: CommandParser(), activity: { _ in .open })
+        let recorder = ChatRecorder(rules: RecordingRulesSource(RecordingRules()), store: store, parser: CommandParser(), activity: { _ in .open })
         let writer = Task { await recorder.run() }
         recorder.observe(ObservedChatLine(at: F.epoch, room: F.ops, nick: "alice", identity: F.alice, text: "#1 later"))
         recorder.observe(ObservedChatLine(at: F.epoch.addingTimeInterval(-60), room: F.ops, nick: "alice", identity: F.alice, text: "#1 earlier"))
@@ -149,7 +149,7 @@ import TocsinCore
     }
 
     @Test func theBufferDropsTheOldestLinesWhenTheWriterFallsBehind() async {
-        let recorder = ChatRecorder(rules: RecordingRules(), store: SlowStore(), parser: CommandParser(),
+        let recorder = ChatRecorder(rules: RecordingRulesSource(RecordingRules()), store: SlowStore(), parser: CommandParser(),
                                     activity: { _ in .open }, bufferSize: 10)
         for index in 0..<25 {
             recorder.observe(ObservedChatLine(at: F.epoch, room: F.ops, nick: "alice", identity: nil, text: "#1 \(index)"))

@@ -32,6 +32,7 @@ import TocsinCore
         let reloader: GatewayReloader
         let routes: RouteTable
         let policy: PolicySource
+        let recording: RecordingRulesSource
         let connection: RecordingConnection
 
         init(_ yaml: String) throws {
@@ -40,9 +41,11 @@ import TocsinCore
             let configuration = try ConfigurationLoader.load(path: file.path, environment: ["KEY": "s3cret"])
             routes = configuration.router.table
             policy = PolicySource(configuration.authorizationPolicy)
+            recording = RecordingRulesSource(configuration.recordingRules)
             connection = RecordingConnection(network: "net")
             reloader = GatewayReloader(path: file.path, running: configuration,
-                                       targets: ReloadTargets(routes: routes, policy: policy, connections: ["net": connection]),
+                                       targets: ReloadTargets(routes: routes, policy: policy, connections: ["net": connection],
+                                                              recording: recording),
                                        environment: ["KEY": "s3cret"], logger: Logger(label: "test"))
         }
 
@@ -59,6 +62,18 @@ import TocsinCore
         #expect(f.connection.calls.withLock { $0 } == ["join #new key=s3cret"])
         #expect(f.routes.configured.map(\.destination) == [.room("#ops", on: "net"), .room("#new", on: "net")])
         #expect(f.policy.current.identities[ChatIdentity(configString: "irc:net/alice")!] == "alice@example.org")
+        #expect(outcome.restartNeeded.isEmpty)
+    }
+
+    @Test func aRoomsRecordModeChangesInPlaceWithoutRejoining() async throws {
+        let f = try Fixture(Self.yaml(rooms: ##"[{name: "#ops"}, {name: "#war"}]"##, routes: "[]"))
+        #expect(f.recording.current.mode(for: .room("#war", on: "net")) == .mentions)
+        try f.write(Self.yaml(rooms: ##"[{name: "#ops", record: off}, {name: "#war", record: all}]"##, routes: "[]"))
+        let outcome = await f.reloader.reload()
+        #expect(outcome.applied.contains("recording rules"))
+        #expect(f.recording.current.mode(for: .room("#ops", on: "net")) == .off)
+        #expect(f.recording.current.mode(for: .room("#war", on: "net")) == .all)
+        #expect(f.connection.calls.withLock { $0 }.isEmpty)
         #expect(outcome.restartNeeded.isEmpty)
     }
 

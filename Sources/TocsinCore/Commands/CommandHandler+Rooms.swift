@@ -42,7 +42,7 @@ extension CommandHandler {
                 + ", \(first.reason)"))
         }
         // Issue 13, item 3: people in a recorded room are told what is kept of what they say.
-        if let disclosure = recording?.mode(for: origin).disclosure {
+        if let disclosure = recording?.current.mode(for: origin).disclosure {
             spans.append(.plain(" — recorded here: \(disclosure)"))
         }
         return RichText(spans)

@@ -37,8 +37,9 @@ public struct CommandHandler: Sendable {
     public var queries: (any IncidentQueries)? = nil
     /// Service names `!subscribe` accepts (nil: any name).
     public var knownServices: [String]? = nil
-    /// What is recorded per room (issue 13), for `!help` to say it; nil when nothing is recorded.
-    public var recording: RecordingRules? = nil
+    /// What is recorded per room (issue 13), for `!help` to say it (the recorder's own rules, so
+    /// a reload changes both); nil when nothing is recorded.
+    public var recording: RecordingRulesSource? = nil
     /// The clock for ages ("5 m ago").
     public var now: @Sendable () -> Date = Date.init
 

@@ -27,7 +27,10 @@ public protocol ChatRecordStore: Sendable {
 /// the oldest unwritten lines are dropped and counted (``dropped``) — losing a chat line from a
 /// timeline is better than slowing a command down.
 public final class ChatRecorder: ChatLineRecorder {
-    public let rules: RecordingRules
+    /// Shared with the greeting and `!help`, and replaced by a reload.
+    public let rulesSource: RecordingRulesSource
+    /// The rules in force now.
+    public var rules: RecordingRules { rulesSource.current }
     private let store: any ChatRecordStore
     private let mentions: IncidentMentions
     private let activity: @Sendable (Int) async -> IncidentActivity?
@@ -44,10 +47,10 @@ public final class ChatRecorder: ChatLineRecorder {
 
     /// - Parameter activity: the incident's state (open, or resolved when), nil when unknown;
     ///   asked at most once per incident every few seconds.
-    public init(rules: RecordingRules, store: any ChatRecordStore, parser: CommandParser,
+    public init(rules: RecordingRulesSource, store: any ChatRecordStore, parser: CommandParser,
                 activity: @escaping @Sendable (Int) async -> IncidentActivity?,
                 logger: Logger = Logger(label: "tocsin.recording"), bufferSize: Int = 4096) {
-        self.rules = rules
+        self.rulesSource = rules
         self.store = store
         self.mentions = IncidentMentions(parser: parser)
         self.activity = activity

@@ -14,6 +14,10 @@ public struct IncidentActivity: Sendable, Hashable {
     public static let open = IncidentActivity(isResolved: false)
 }
 
+/// The recording rules in force, shared by the recorder, the greeting and `!help`, replaced by a
+/// reload.
+public typealias RecordingRulesSource = Reloadable<RecordingRules>
+
 /// Decides which incidents' timelines a room line belongs to (issue 13, item 3): per room
 /// `record: mentions | all | off` (default mentions); only while the incident is open and for
 /// ``afterResolve`` after it resolved; only in rooms that received the incident's announcement.
