@@ -74,15 +74,24 @@ public struct WebhookEventTranslation: Sendable {
     ) -> Incident {
         guard var incident = snapshot else {
             return Incident(
-                number: 0, id: id, title: reference.summary ?? id, service: Self.unknownService,
+                number: 0, id: id, title: reference.summary.map(Self.title(fromReferenceSummary:)) ?? id, service: Self.unknownService,
                 urgency: .high, status: Self.status(after: kind, nil), createdAt: occurredAt,
                 updatedAt: occurredAt, url: reference.htmlURL
             )
         }
-        if let title = reference.summary { incident.title = title }
+        if let summary = reference.summary { incident.title = Self.title(fromReferenceSummary: summary) }
         if let url = reference.htmlURL { incident.url = url }
         incident.updatedAt = occurredAt
         return incident
+    }
+
+    /// An incident reference's `summary` is PagerDuty's "[#1234] title": the title without the
+    /// number, which the announcement already names (`NOTE #1234 [#1234] title` otherwise).
+    static func title(fromReferenceSummary summary: String) -> String {
+        guard summary.hasPrefix("[#"), let close = summary.firstIndex(of: "]") else { return summary }
+        let digits = summary[summary.index(summary.startIndex, offsetBy: 2)..<close]
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return summary }
+        return String(summary[summary.index(after: close)...].drop { $0 == " " })
     }
 
     /// The note for `annotated`, the new assignees for `reassigned` and `escalated`, the priority for
