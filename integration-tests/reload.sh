@@ -2,7 +2,8 @@
 # Reload (issue 12, item 6) against real InspIRCd + Anope and Prosody: `kill -HUP` after adding a
 # room and a route on each network joins the rooms and announces there with no new connection
 # (the gateway's log shows one connection per network, before and after); removing the room again
-# leaves it; a broken file is refused with its key path and the running configuration is kept.
+# leaves it; a broken file is refused with its key path and the running configuration is kept; a
+# room's `record:` changed in the file is what `!help` there says after the reload.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib/servers.sh"
@@ -18,11 +19,11 @@ build_tocsin || exit 1
 
 mkdir -p "$TOCSIN_GATEWAY_DIR"
 config="$TOCSIN_GATEWAY_DIR/reload.yml"
-write_config() { # EXTRA_IRC_ROOM EXTRA_XMPP_ROOM EXTRA_ROUTES (empty strings for none)
+write_config() { # EXTRA_IRC_ROOM EXTRA_XMPP_ROOM EXTRA_ROUTES [#OPS_SETTINGS] (empty strings for none)
   {
-    config_gateway "$TOCSIN_GATEWAY_DIR/reload.sqlite" --service api
+    config_gateway "$TOCSIN_GATEWAY_DIR/reload.sqlite" --public-url --service api
     echo "irc:"
-    config_irc_network irc "$INSPIRCD_TLS_PORT" --sasl "rooms: [{name: \"#ops\"}$1]" 'flood: {burst: 5, interval_ms: 1100}'
+    config_irc_network irc "$INSPIRCD_TLS_PORT" --sasl "rooms: [{name: \"#ops\"${4:-}}$1]" 'flood: {burst: 5, interval_ms: 1100}'
     echo "xmpp:"
     config_xmpp_network xmpp "$PROSODY_PORT" "rooms: [{jid: ops@conference.localhost}$2]"
     cat <<YAML
@@ -48,6 +49,10 @@ write_config "" "" ""
 start_gateway "$config"
 check "gateway ready with #ops and the ops MUC" wait_gateway_ready 90 || exit 1
 irc_connects=$(connections '\[IRCClient\] connecting to'); xmpp_connects=$(connections '\[XMPPClient\] connecting')
+help_says() { # REGEX: what the bot's !help in #ops must say
+  irc_insp --nick helpcheck --timeout 20 say --channel '#ops' --wait-for-nick tocsin --text '!help' --from tocsin --expect "$1" >/dev/null 2>&1
+}
+check "!help in #ops says what is recorded there (record: mentions, the default)" help_says 'recorded here: lines that mention'
 
 # The new rooms' watchers are there first; the bot joins them on SIGHUP.
 d="$TOCSIN_GATEWAY_DIR"; rm -f "$d"/new.*
@@ -83,10 +88,13 @@ kill -HUP "$TOCSIN_GATEWAY_PID"
 check "a broken file is refused with its key path" wait_log 'routes\[2\]\.network: no network named.*configuration reload refused' 20
 cp "$config.good" "$config"
 
-# Removing the room again leaves it, still without reconnecting.
-write_config "" "" ""
+# Removing the room again leaves it, still without reconnecting; #ops now records every line.
+write_config "" "" "" ", record: all"
 kill -HUP "$TOCSIN_GATEWAY_PID"
 check "SIGHUP after removing #new: the bot leaves it" wait_log 'left #new on irc.*configuration reloaded' 20
+check "SIGHUP: #ops's new record: all is applied in place" wait_log 'applied=.*recording rules' 5
+check "!help in #ops says the new recording (every line while an incident is open)" help_says 'recorded here: while an incident announced here is open, every line is kept'
+check "#ops was not left and joined again for it" bash -c '[ "$(grep -cE "left #ops|joining #ops" "$0")" -eq 0 ]' "$TOCSIN_GATEWAY_LOG"
 left_channel() {
   # Control first: the same client sees the bot in #ops, so a failure below means "not in #new".
   irc_insp --nick namecheck --timeout 15 say --channel '#ops' --wait-for-nick tocsin --text hi >/dev/null 2>&1 ||
