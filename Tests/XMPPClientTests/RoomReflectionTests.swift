@@ -126,22 +126,21 @@ func reflection(of id: String, from: String = "ops@conference.localhost/Tocsin",
 
     // MARK: The ack request rate
 
-    @Test func roomMessagesShareOneAckRequestAfterTheDelay() {
+    @Test func roomMessagesArmNoTimerAndTheServerPingAsksForThem() {
         var harness = joinedHarness()
-        harness.session.ackRequestDelay = .seconds(2)
+        let before = harness.session.nextDeadline
         var sent: [XMPPSession.Action] = []
         for n in 1...3 {
             sent += harness.session.deliver(outboxItem(Int64(n), to: .room("ops@conference.localhost")), token: DeliveryToken(n), now: harness.now)
         }
         #expect(sent.elements(named: "r", namespace: XMPPNamespace.streamManagement).isEmpty)
-        #expect(harness.session.nextDeadline == harness.now.advanced(by: .seconds(2)))
-        harness.advance(.seconds(1))
-        #expect(harness.tick().elements(named: "r", namespace: XMPPNamespace.streamManagement).isEmpty)
-        harness.advance(.seconds(1))
+        // No deadline of their own (an idle connection stays idle): the delivery timeouts only.
+        #expect(harness.session.nextDeadline == before)
+        // The server ping (pingInterval) carries an <r/>; its answer trims the queue, confirms no room message.
+        harness.advance(.seconds(60))
         #expect(harness.tick().elements(named: "r", namespace: XMPPNamespace.streamManagement).count == 1)
-        #expect(harness.tick().elements(named: "r", namespace: XMPPNamespace.streamManagement).isEmpty)
-        // The answer trims the queue and confirms no room message.
-        #expect(harness.feed("<a xmlns='urn:xmpp:sm:3' h='6'/>").isEmpty)
+        // presence, join, disco#items, 3 messages, the ping.
+        #expect(harness.feed("<a xmlns='urn:xmpp:sm:3' h='7'/>").isEmpty)
         #expect(harness.session.streamManagement.unacknowledged.isEmpty)
     }
 
@@ -149,14 +148,16 @@ func reflection(of id: String, from: String = "ops@conference.localhost/Tocsin",
         var harness = joinedHarness()
         // Sent so far: presence, join, disco#items (3 unacknowledged).
         var requests: [Int] = []
-        for n in 1...12 {
+        for n in 1...(XMPPSession.ackRequestThreshold + 4) {
             let actions = harness.session.deliver(outboxItem(Int64(n), to: .room("ops@conference.localhost")), token: DeliveryToken(n), now: harness.now)
             if !actions.elements(named: "r", namespace: XMPPNamespace.streamManagement).isEmpty { requests.append(n) }
         }
         #expect(requests == [XMPPSession.ackRequestThreshold - 3])
+        // 3 + threshold + 4 sent; h='8' leaves threshold - 1 waiting.
         _ = harness.feed("<a xmlns='urn:xmpp:sm:3' h='8'/>")
         // Answered: the next message over the threshold asks again.
-        let next = harness.session.deliver(outboxItem(13, to: .room("ops@conference.localhost")), token: 13, now: harness.now)
+        let last = Int64(XMPPSession.ackRequestThreshold + 5)
+        let next = harness.session.deliver(outboxItem(last, to: .room("ops@conference.localhost")), token: DeliveryToken(last), now: harness.now)
         #expect(next.elements(named: "r", namespace: XMPPNamespace.streamManagement).count == 1)
     }
 

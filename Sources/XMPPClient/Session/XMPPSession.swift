@@ -132,20 +132,18 @@ struct XMPPSession: Sendable {
     private(set) var lastSent: Instant?
     private var nextServerPing: Instant?
     private var pendingRequests: [String: (PendingRequest, Instant)] = [:]
-    /// An XEP-0198 `<r/>` is due then for stanzas sent without one (room messages): see
-    /// ``requestAckSoon(now:)``.
-    private(set) var ackRequestDue: Instant?
     /// An `<r/>` was sent and its `<a/>` has not come yet.
     private var ackRequestOutstanding = false
     private var nextID = 0
     private var establishedAt: Instant?
 
-    /// Room messages confirmed by their reflection carry no `<r/>` of their own; the server is
-    /// asked at most this long after the first of them (XEP-0198 §4 leaves the rate to the
-    /// client), so its queue is trimmed and a resumption resends little.
-    var ackRequestDelay: Duration = .seconds(2)
-    /// ... or at once when this many stanzas wait for an acknowledgement and none is asked for.
-    static let ackRequestThreshold = 8
+    /// Room messages confirmed by their reflection carry no `<r/>` of their own (XEP-0198 §4
+    /// leaves the rate of requests to the client): the server is asked when this many stanzas
+    /// wait for an acknowledgement and no request is out, and with every server ping
+    /// (``XMPPClientConfiguration/pingInterval``) and direct message. So the queue kept for
+    /// resumption stays short, and no timer wakes the connection for it. (A 2 s deadline and a
+    /// threshold of 8 cost ~2 context switches per `!ack` more than none: docs/benchmarks.md.)
+    static let ackRequestThreshold = 32
 
     /// A room delivery waiting for its reflection.
     struct AwaitedReflection: Sendable, Equatable {
@@ -222,7 +220,6 @@ struct XMPPSession: Sendable {
         mucServices.connectionLost()
         nextServerPing = nil
         establishedAt = nil
-        ackRequestDue = nil
         ackRequestOutstanding = false
         return actions
     }
@@ -362,7 +359,6 @@ struct XMPPSession: Sendable {
         phase = .established
         establishedAt = now
         nextServerPing = now.advanced(by: configuration.pingInterval)
-        ackRequestDue = nil
         ackRequestOutstanding = false
         var actions: [Action] = []
         switch outcome.streamManagement {
@@ -432,7 +428,7 @@ struct XMPPSession: Sendable {
             guard let token = entry.delivery, pendingDeliveries[token] != nil else { continue }
             if reflectionIDs[token] != nil {
                 actions += sendStanza(entry.element, delivery: token, confirmedByReflection: true)
-                actions += requestAckSoon(now: now)
+                actions += requestAckIfQueueFull()
             } else {
                 actions += sendStanza(entry.element, delivery: token)
                 if streamManagement.isEnabled { actions.append(requestAck()) }
@@ -693,7 +689,7 @@ struct XMPPSession: Sendable {
             if let previous = awaitingReflection[id] { forgetReflection(previous.token) }
             awaitingReflection[id] = AwaitedReflection(room: room.jid.bare, token: token)
             reflectionIDs[token] = id
-            let actions = sendStanza(message, delivery: token, confirmedByReflection: true) + requestAckSoon(now: now)
+            let actions = sendStanza(message, delivery: token, confirmedByReflection: true) + requestAckIfQueueFull()
             return finish(actions, now: now)
         case .direct(let name):
             guard let jid = try? JID(name) else {
@@ -750,19 +746,15 @@ struct XMPPSession: Sendable {
     /// An `<r/>` now.
     private mutating func requestAck() -> Action {
         ackRequestOutstanding = true
-        ackRequestDue = nil
         return .send(StreamManagement.request())
     }
 
-    /// After a stanza sent without its own `<r/>`: ask at once when ``ackRequestThreshold``
-    /// stanzas wait and no request is out, else within ``ackRequestDelay`` (see ``tick(now:)``).
-    private mutating func requestAckSoon(now: Instant) -> [Action] {
-        guard streamManagement.isEnabled else { return [] }
-        if streamManagement.unacknowledgedCount >= Self.ackRequestThreshold, !ackRequestOutstanding {
-            return [requestAck()]
-        }
-        if ackRequestDue == nil { ackRequestDue = now.advanced(by: ackRequestDelay) }
-        return []
+    /// After a stanza sent without its own `<r/>`: one when ``ackRequestThreshold`` stanzas
+    /// wait and no request is out.
+    private mutating func requestAckIfQueueFull() -> [Action] {
+        guard streamManagement.isEnabled, streamManagement.unacknowledgedCount >= Self.ackRequestThreshold,
+              !ackRequestOutstanding else { return [] }
+        return [requestAck()]
     }
 
     private mutating func forgetReflection(_ token: DeliveryToken) {
@@ -860,10 +852,6 @@ struct XMPPSession: Sendable {
                 actions += sendStanza(Stanza.ping(to: try? JID(configuration.jid.domainpart), id: id), delivery: nil)
                 if streamManagement.isEnabled { actions.append(requestAck()) }
             }
-            if let due = ackRequestDue, now >= due {
-                ackRequestDue = nil
-                if streamManagement.isEnabled, streamManagement.unacknowledgedCount > 0 { actions.append(requestAck()) }
-            }
             actions += roomEvents(rooms.tick(now: now), now: now)
             // Only when nothing else happens (log lines aside): any other action means traffic.
             if actions.allSatisfy(\.isLog), let lastSent, now >= lastSent.advanced(by: whitespaceInterval) {
@@ -891,7 +879,6 @@ struct XMPPSession: Sendable {
         case .established:
             deadlines.append(lastReceived?.advanced(by: configuration.deadAfter))
             deadlines.append(nextServerPing)
-            deadlines.append(ackRequestDue)
             deadlines.append(rooms.nextDeadline)
             deadlines.append(lastSent?.advanced(by: whitespaceInterval))
         }
