@@ -93,8 +93,9 @@ public final class XMPPConnection: ChatTransport, RoomControl, Service, HealthSo
 
     // MARK: ChatTransport
 
-    /// Sends one message and returns when the server acknowledged it (XEP-0198), or once written
-    /// when the server has no stream management. Throws ``TransportError/notConnected(network:)``,
+    /// Sends one message and returns when the room reflected it back (a room message, XEP-0045
+    /// §7.2.3), when the server acknowledged it (XEP-0198), or once written when the server has no
+    /// stream management. Throws ``TransportError/notConnected(network:)``,
     /// ``TransportError/notInRoom(network:room:)`` or, without an acknowledgement within
     /// ``XMPPClientConfiguration/ackTimeout``, ``TransportError/timedOut(network:)``.
     /// More than ``ChatConnection/DeliveryWaiters/capacity`` calls in flight fail at once with

@@ -664,8 +664,10 @@ struct XMPPSession: Sendable {
 
     // MARK: Deliveries
 
-    /// Sends an outbox item. It is confirmed when the server acknowledges it (XEP-0198), or once
-    /// written when the server has no stream management; it fails after ``XMPPClientConfiguration/ackTimeout``.
+    /// Sends an outbox item. A room message is confirmed by the room's reflection of it
+    /// (``reflection(of:now:)``) and failed by the room's error bounce; any other message when the
+    /// server acknowledges it (XEP-0198), or once written when the server has no stream
+    /// management. Without confirmation it fails after ``XMPPClientConfiguration/ackTimeout``.
     mutating func deliver(_ item: OutboxItem, token: DeliveryToken, now: Instant) -> [Action] {
         guard case .established = phase else { return [.fail(token, .notConnected(network: network))] }
         let body = renderer.render(item.message.text)
