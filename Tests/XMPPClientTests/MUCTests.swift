@@ -185,4 +185,16 @@ import XMPP
         #expect(harness.session.rooms[SessionHarness.roomJID]?.isJoining == true)
         #expect(actions.inbound.isEmpty)
     }
+
+    /// Any occupant can address an error to us through the room (its `from` is their occupant
+    /// JID): believed, it would make the bot leave and rejoin the room on every such stanza.
+    @Test func anOccupantsErrorMessageDoesNotMakeUsRejoin() {
+        var harness = SessionHarness()
+        harness.establish()
+        _ = harness.joinRoom()
+        let forged = "<message from='ops@conference.localhost/mallory' type='error' id='x1'><error type='cancel'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>"
+        let actions = harness.feed(forged)
+        #expect(actions.elements(named: "presence").isEmpty)
+        #expect(harness.session.rooms[SessionHarness.roomJID]?.isJoined == true)
+    }
 }

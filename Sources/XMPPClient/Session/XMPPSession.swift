@@ -479,7 +479,10 @@ struct XMPPSession: Sendable {
 
     private mutating func handleMessage(_ message: Message, now: Instant) -> [Action] {
         if let actions = reflection(of: message, now: now) { return actions }
-        if message.isError, let from = message.from, let room = rooms[from.bare], room.isJoined {
+        // Only the room (its bare JID) or our own occupant JID speaks for the service: another
+        // occupant can send us an error "from" the room's domain, and must not make us rejoin.
+        if message.isError, let from = message.from, let room = rooms[from.bare], room.isJoined,
+           from.isBare || from == room.occupantJID {
             return roomRefusedMessage(room.jid, message: message, now: now)
         }
         switch classifier.classify(message, rooms: rooms) {
