@@ -139,15 +139,19 @@ export BENCH_KEY_INTAKE=0123456789abcdef0123456789abcd03
 export BENCH_PD_TOKEN=bench-token-Zq81 BENCH_WEBHOOK_SECRET=bench-webhook-secret-4f1c
 
 # The instant incident API of part 6 (and the PagerDuty base URL of the webhook intake gateway).
-"$BENCH_PYTHON" "$BENCH_HOME/instant_api.py" --port 0 --token "$BENCH_PD_TOKEN" --incidents $((4 * commands)) \
-  --users alice@example.org >"$TOCSIN_IT_DIR/instant-api.log" 2>&1 &
-API_PID=$!
-api_port=""
-for _ in $(seq 1 50); do
-  api_port="$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TOCSIN_IT_DIR/instant-api.log" | head -n 1)"
-  [ -n "$api_port" ] && break; sleep 0.1
-done
-[ -n "$api_port" ] || { echo "bench.sh: instant_api.py did not start" >&2; cat "$TOCSIN_IT_DIR/instant-api.log" >&2; exit 1; }
+start_instant_api() { # PID_VAR PORT_VAR LOG ARGS… — bench/instant_api.py on a free port
+  "$BENCH_PYTHON" "$BENCH_HOME/instant_api.py" --port 0 --token "$BENCH_PD_TOKEN" "${@:4}" >"$3" 2>&1 &
+  printf -v "$1" '%s' "$!"   # set before waiting, so cleanup stops it whatever happens next
+  local port="" _
+  for _ in $(seq 1 50); do
+    port="$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$3" | head -n 1)"
+    [ -n "$port" ] && break; sleep 0.1
+  done
+  printf -v "$2" '%s' "$port"
+  [ -n "$port" ] || { echo "bench.sh: instant_api.py did not start ($3)" >&2; cat "$3" >&2; return 1; }
+}
+start_instant_api API_PID api_port "$TOCSIN_IT_DIR/instant-api.log" --incidents $((4 * commands)) \
+  --users alice@example.org || exit 1
 
 irc_rooms=(); xmpp_rooms=()
 for i in $(seq -w 1 20); do irc_rooms+=("#room$i"); done
@@ -384,16 +388,9 @@ if [ "$part7" = 1 ]; then
     irc_register_account "p7u$i" "p7u${i}pass" || exit 1
   done
   p7_api_log="$TOCSIN_IT_DIR/p7-api-requests.jsonl"; : >"$p7_api_log"
-  "$BENCH_PYTHON" "$BENCH_HOME/instant_api.py" --port 0 --token "$BENCH_PD_TOKEN" \
+  start_instant_api P7_API_PID p7_api_port "$TOCSIN_IT_DIR/p7-api.log" \
     --incidents $((p7_people * p7_rounds + 100)) --users "$(join_by , "${p7_emails[@]}")" \
-    --delay-ms "$p7_delay" --request-log "$p7_api_log" >"$TOCSIN_IT_DIR/p7-api.log" 2>&1 &
-  P7_API_PID=$!
-  p7_api_port=""
-  for _ in $(seq 1 50); do
-    p7_api_port="$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TOCSIN_IT_DIR/p7-api.log" | head -n 1)"
-    [ -n "$p7_api_port" ] && break; sleep 0.1
-  done
-  [ -n "$p7_api_port" ] || { echo "bench.sh: the part-7 API did not start" >&2; cat "$TOCSIN_IT_DIR/p7-api.log" >&2; exit 1; }
+    --delay-ms "$p7_delay" --request-log "$p7_api_log" || exit 1
   p7_config="$TOCSIN_GATEWAY_DIR/part7.yml"
   p7_options=()
   [ -n "${BENCH_P7_IN_FLIGHT:-}" ] && p7_options+=(--gateway "commands: {max_in_flight_per_network: $BENCH_P7_IN_FLIGHT}")
